@@ -1,0 +1,435 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/flowbot/flowbot/bot/config"
+	"github.com/flowbot/flowbot/coach"
+)
+
+// Store is what answering needs from the store.
+type Store interface {
+	Items(ctx context.Context, team string) ([]coach.Item, error)
+	Statuses(ctx context.Context, team string) ([]coach.Status, error)
+	LastSync(ctx context.Context, team string) (time.Time, error)
+}
+
+// Bot answers /flow commands from the store.
+type Bot struct {
+	Config *config.Config
+	Store  Store
+	Now    func() time.Time // nil: time.Now
+	Logger *slog.Logger     // nil: slog.Default()
+}
+
+// Answer is a /flow answer as text for people and as a value for JSON.
+type Answer struct {
+	Text   string
+	JSON   any
+	Public bool
+}
+
+// ErrUnknownTeam is returned when a command names a team the configuration
+// does not have, or comes from a channel no team uses.
+var ErrUnknownTeam = errors.New("unknown team")
+
+// HandleCommand answers one request from chat. It never returns an error:
+// every failure becomes words for the person, and internal errors are
+// logged here, once.
+func (b *Bot) HandleCommand(ctx context.Context, req Request) Reply {
+	now := b.now()
+	cmd, err := ParseCommand(req.Text)
+	if err != nil {
+		return Reply{Text: b.describe(err, req)}
+	}
+	teamID := cmd.Team
+	if teamID == "" && cmd.Name != "help" {
+		t, ok := b.Config.TeamByChannel(req.ChannelID)
+		if !ok {
+			return Reply{Text: b.describe(fmt.Errorf("%w: channel %s", errNoTeam, req.ChannelID), req)}
+		}
+		teamID = t.ID
+	}
+	ans, err := b.answer(ctx, teamID, cmd, now)
+	if err != nil {
+		return Reply{Text: b.describe(err, req), Public: false}
+	}
+	return Reply{Text: ans.Text, Public: cmd.Public}
+}
+
+// Ask answers a command's text for a team as of now: the `flowbot ask` path.
+// A team named in the text wins over teamID.
+func (b *Bot) Ask(ctx context.Context, teamID, text string, now time.Time) (Answer, error) {
+	cmd, err := ParseCommand(text)
+	if err != nil {
+		return Answer{}, err
+	}
+	if cmd.Team != "" {
+		teamID = cmd.Team
+	}
+	return b.answer(ctx, teamID, cmd, now)
+}
+
+// describe is the one place an error becomes words for a person.
+func (b *Bot) describe(err error, req Request) string {
+	var ue *UsageError
+	switch {
+	case errors.As(err, &ue):
+		return ue.Error()
+	case errors.Is(err, errNoTeam):
+		return "This channel is not linked to a flowbot team. Add `team:<id>` to the command, or set the team's `channel` in flowbot.yaml. Teams: " + b.teamList() + "."
+	case errors.Is(err, ErrUnknownTeam):
+		return "I don't know that team. Teams: " + b.teamList() + "."
+	}
+	b.logger().Error("answering command failed", "channel", req.ChannelID, "user", req.UserID, "err", err)
+	return "Sorry, something went wrong on my side while answering; it has been logged. Please try again in a minute."
+}
+
+func (b *Bot) teamList() string {
+	ids := make([]string, 0, len(b.Config.Teams))
+	for _, t := range b.Config.Teams {
+		ids = append(ids, "`"+t.ID+"`")
+	}
+	return strings.Join(ids, ", ")
+}
+
+func (b *Bot) answer(ctx context.Context, teamID string, cmd Command, now time.Time) (Answer, error) {
+	if cmd.Name == "help" {
+		return helpAnswer(cmd), nil
+	}
+	team, ok := b.Config.Team(teamID)
+	if !ok {
+		return Answer{}, fmt.Errorf("%w %q", ErrUnknownTeam, teamID)
+	}
+	snap, err := b.snapshot(ctx, team, now)
+	if err != nil {
+		return Answer{}, err
+	}
+	var a Answer
+	switch cmd.Name {
+	case "cycle-time":
+		a = cycleTimeAnswer(snap, cmd)
+	case "throughput":
+		a = throughputAnswer(snap, cmd)
+	case "wip":
+		a = wipAnswer(snap)
+	case "aging":
+		a = agingAnswer(snap)
+	default:
+		return Answer{}, fmt.Errorf("command %q has no answer", cmd.Name)
+	}
+	a.Public = cmd.Public
+	a.Text += snap.freshness()
+	return a, nil
+}
+
+// snapshot is one team's data read once for one answer.
+type snapshot struct {
+	team     *config.Team
+	workflow coach.Workflow
+	flows    []coach.Flow
+	now      time.Time
+	lastSync time.Time
+}
+
+func (b *Bot) snapshot(ctx context.Context, team *config.Team, now time.Time) (*snapshot, error) {
+	items, err := b.Store.Items(ctx, team.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reading items of %s: %w", team.ID, err)
+	}
+	statuses, err := b.Store.Statuses(ctx, team.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reading statuses of %s: %w", team.ID, err)
+	}
+	last, err := b.Store.LastSync(ctx, team.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reading last sync of %s: %w", team.ID, err)
+	}
+	wf := team.Workflow(statuses, b.Config.Jira.ExcludeResolutions)
+	return &snapshot{
+		team:     team,
+		workflow: wf,
+		flows:    coach.Flows(wf, items, now),
+		now:      now,
+		lastSync: last,
+	}, nil
+}
+
+func (s *snapshot) window(since Since) coach.Window {
+	return coach.Window{From: since.Start(s.now, s.team.Location()), To: s.now}
+}
+
+func (s *snapshot) freshness() string {
+	if s.lastSync.IsZero() {
+		return "\n_" + s.team.Name + " · not synced yet: run `flowbot sync`_"
+	}
+	return fmt.Sprintf("\n_%s · data synced %s ago_", s.team.Name, humanAgo(s.now.Sub(s.lastSync)))
+}
+
+func (b *Bot) now() time.Time {
+	if b.Now == nil {
+		return time.Now()
+	}
+	return b.Now()
+}
+
+func (b *Bot) logger() *slog.Logger {
+	if b.Logger == nil {
+		return slog.Default()
+	}
+	return b.Logger
+}
+
+// JSON shapes of `flowbot ask --format json`. Field names are a public
+// contract; days are unrounded. A value that does not exist is null, never 0.
+
+type cycleTimeJSON struct {
+	Command string   `json:"command"`
+	Team    string   `json:"team"`
+	From    string   `json:"from"`
+	To      string   `json:"to"`
+	Count   int      `json:"count"`
+	P50     *float64 `json:"p50_days"`
+	P85     *float64 `json:"p85_days"`
+	P95     *float64 `json:"p95_days"`
+	Max     *float64 `json:"max_days"`
+}
+
+type weekJSON struct {
+	WeekStart string `json:"week_start"`
+	Count     int    `json:"count"`
+}
+
+type throughputJSON struct {
+	Command string     `json:"command"`
+	Team    string     `json:"team"`
+	From    string     `json:"from"`
+	To      string     `json:"to"`
+	Total   int        `json:"total"`
+	Weeks   []weekJSON `json:"weeks"`
+}
+
+type stageJSON struct {
+	Stage string `json:"stage"`
+	Count int    `json:"count"`
+}
+
+type wipJSON struct {
+	Command string      `json:"command"`
+	Team    string      `json:"team"`
+	Count   int         `json:"count"`
+	ByStage []stageJSON `json:"by_stage"`
+}
+
+type agingItemJSON struct {
+	Key      string  `json:"key"`
+	Title    string  `json:"title"`
+	Stage    string  `json:"stage"`
+	Status   string  `json:"status"`
+	Assignee string  `json:"assignee"`
+	AgeDays  float64 `json:"age_days"`
+	OverSLE  bool    `json:"over_sle"`
+}
+
+type agingJSON struct {
+	Command string          `json:"command"`
+	Team    string          `json:"team"`
+	SLEDays *float64        `json:"sle_days"`
+	Items   []agingItemJSON `json:"items"`
+}
+
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func ptr(v float64, ok bool) *float64 {
+	if !ok {
+		return nil
+	}
+	return &v
+}
+
+func cycleTimeAnswer(s *snapshot, cmd Command) Answer {
+	win := s.window(cmd.Since)
+	r := coach.CycleTime(s.flows, win)
+	j := cycleTimeJSON{
+		Command: "cycle-time", Team: s.team.ID, From: rfc3339(win.From), To: rfc3339(win.To),
+		Count: r.Count, P50: ptr(r.P50, r.OK), P85: ptr(r.P85, r.OK), P95: ptr(r.P95, r.OK), Max: ptr(r.Max, r.OK),
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "*Cycle time · %s* (%s)\n", s.team.Name, windowLabel(cmd.Since, win, s.team.Location()))
+	if !r.OK {
+		b.WriteString("No item finished in this window after being started, so there is no cycle time to show. Try a longer window, e.g. `--since 180d`.")
+		return Answer{Text: b.String(), JSON: j}
+	}
+	fmt.Fprintf(&b, "%s finished after being started. 50%% took %s or less, 85%% took %s or less, 95%% took %s or less; the longest took %s.",
+		plural(r.Count, "item", "items"), days(r.P50), days(r.P85), days(r.P95), days(r.Max))
+	if r.Count < 5 {
+		b.WriteString("\n_Few items: read these numbers as a rough guide._")
+	}
+	return Answer{Text: b.String(), JSON: j}
+}
+
+func throughputAnswer(s *snapshot, cmd Command) Answer {
+	win := s.window(cmd.Since)
+	loc := s.team.Location()
+	r := coach.Throughput(s.flows, win, loc)
+	j := throughputJSON{Command: "throughput", Team: s.team.ID, From: rfc3339(win.From), To: rfc3339(win.To), Total: r.Total, Weeks: []weekJSON{}}
+	most := 0
+	for _, w := range r.Weeks {
+		j.Weeks = append(j.Weeks, weekJSON{WeekStart: w.Start.In(loc).Format(time.DateOnly), Count: w.Count})
+		most = max(most, w.Count)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "*Throughput · %s* (%s)\n", s.team.Name, windowLabel(cmd.Since, win, loc))
+	fmt.Fprintf(&b, "%s finished in %s.\n", plural(r.Total, "item", "items"), plural(len(r.Weeks), "week", "weeks"))
+	if len(r.Weeks) > 0 {
+		b.WriteString("```\n")
+		for _, w := range r.Weeks {
+			bar := ""
+			if most > 0 {
+				bar = strings.Repeat("█", (w.Count*20+most-1)/most)
+			}
+			fmt.Fprintf(&b, "week of %s  %3d  %s\n", w.Start.In(loc).Format("Jan 02"), w.Count, bar)
+		}
+		b.WriteString("```")
+	}
+	return Answer{Text: b.String(), JSON: j}
+}
+
+func wipAnswer(s *snapshot) Answer {
+	r := coach.WIP(s.workflow, s.flows)
+	j := wipJSON{Command: "wip", Team: s.team.ID, Count: r.Count, ByStage: []stageJSON{}}
+	var b strings.Builder
+	fmt.Fprintf(&b, "*Work in progress · %s*\n%s started and not done.\n", s.team.Name, plural(r.Count, "item", "items"))
+	if len(r.ByStage) > 0 {
+		b.WriteString("```\n")
+		width := 0
+		for _, st := range r.ByStage {
+			width = max(width, len([]rune(st.Stage)))
+		}
+		for _, st := range r.ByStage {
+			j.ByStage = append(j.ByStage, stageJSON{Stage: st.Stage, Count: st.Count})
+			fmt.Fprintf(&b, "%-*s  %3d\n", width, st.Stage, st.Count)
+		}
+		b.WriteString("```")
+	}
+	return Answer{Text: b.String(), JSON: j}
+}
+
+// maxAgingLines keeps the text answer readable in a channel; JSON has all.
+const maxAgingLines = 25
+
+func agingAnswer(s *snapshot) Answer {
+	r := coach.Aging(s.workflow, s.flows, s.now)
+	j := agingJSON{Command: "aging", Team: s.team.ID, SLEDays: ptr(r.SLE, r.HasSLE), Items: []agingItemJSON{}}
+	over := 0
+	for _, it := range r.Items {
+		j.Items = append(j.Items, agingItemJSON{Key: it.Key, Title: it.Title, Stage: it.Stage, Status: it.Status, Assignee: it.Assignee, AgeDays: it.AgeDays, OverSLE: it.OverSLE})
+		if it.OverSLE {
+			over++
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "*Aging work in progress · %s*\n", s.team.Name)
+	if r.HasSLE {
+		fmt.Fprintf(&b, "SLE: 85%% of items finished within %s over the last 90 days. %s in progress, %d older than that.\n",
+			days(r.SLE), plural(len(r.Items), "item", "items"), over)
+	} else {
+		fmt.Fprintf(&b, "No SLE yet: no item finished in the last 90 days. %s in progress.\n", plural(len(r.Items), "item", "items"))
+	}
+	for i, it := range r.Items {
+		if i == maxAgingLines {
+			fmt.Fprintf(&b, "…and %d more (`flowbot ask --format json` lists all)\n", len(r.Items)-i)
+			break
+		}
+		mark := "•"
+		if it.OverSLE {
+			mark = ":warning:"
+		}
+		who := it.Assignee
+		if who == "" {
+			who = "unassigned"
+		}
+		fmt.Fprintf(&b, "%s *%s* %s, %s in %s (%s) · %s\n", mark, it.Key, escape(truncate(it.Title, 80)), days(it.AgeDays), escape(it.Status), escape(it.Stage), escape(who))
+	}
+	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j}
+}
+
+func helpAnswer(cmd Command) Answer {
+	var b strings.Builder
+	if len(cmd.Args) == 1 {
+		name := strings.ToLower(cmd.Args[0])
+		if a, ok := aliases[name]; ok {
+			name = a
+		}
+		sp, ok := lookup(name)
+		if !ok {
+			return Answer{Text: unknownCommand(cmd.Args[0]).Error(), JSON: map[string]string{"command": "help", "error": "unknown command"}}
+		}
+		fmt.Fprintf(&b, "*/flow %s*: %s.\nUsage: `%s`\nExample: `%s`", sp.name, sp.summary, sp.usage, sp.example)
+		return Answer{Text: b.String(), JSON: map[string]string{"command": "help", "topic": sp.name, "usage": sp.usage}}
+	}
+	b.WriteString("*flowbot* answers questions about your team's flow of work:\n")
+	var names []string
+	for _, sp := range specs {
+		fmt.Fprintf(&b, "• `%s`: %s\n", sp.example, sp.summary)
+		names = append(names, sp.name)
+	}
+	b.WriteString("Add `team:<id>` to ask about another team, and `public` at the end to answer in the channel.")
+	return Answer{Text: b.String(), JSON: map[string]any{"command": "help", "commands": names}}
+}
+
+func windowLabel(since Since, win coach.Window, loc *time.Location) string {
+	from := win.From.In(loc).Format("Jan 2, 2006")
+	to := win.To.In(loc).Format("Jan 2, 2006")
+	if since.Days > 0 {
+		return fmt.Sprintf("last %s, %s – %s", since.Raw, from, to)
+	}
+	return fmt.Sprintf("since %s, until %s", from, to)
+}
+
+func days(d float64) string {
+	switch {
+	case d < 1:
+		return fmt.Sprintf("%.1f hours", d*24)
+	case d < 10:
+		return fmt.Sprintf("%.1f days", d)
+	}
+	return fmt.Sprintf("%.0f days", d)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func humanAgo(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "less than a minute"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute", "minutes")
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour", "hours")
+	}
+	return plural(int(d/(24*time.Hour)), "day", "days")
+}
+
+// escape keeps Slack from reading user text as markup or mentions.
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// sortedTeams is used by callers that iterate teams in a stable order.
+func sortedTeams(c *config.Config) []config.Team {
+	ts := append([]config.Team(nil), c.Teams...)
+	sort.Slice(ts, func(i, j int) bool { return ts[i].ID < ts[j].ID })
+	return ts
+}

@@ -1,0 +1,258 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Command is one parsed /flow invocation.
+type Command struct {
+	Name   string // canonical subcommand, e.g. "cycle-time"
+	Args   []string
+	Team   string // from --team or team:<id>; "" means the channel's team
+	Since  Since  // zero: the command's default window
+	Public bool   // the text ended with "public"
+}
+
+// Since is a window start as a user wrote it: a number of days back from
+// now, or a calendar date in the team's time zone.
+type Since struct {
+	Days int
+	Date time.Time // midnight UTC of the date; read in the team's zone by Start
+	Raw  string
+}
+
+// IsZero reports whether no --since was given.
+func (s Since) IsZero() bool { return s.Raw == "" }
+
+// Start is the window start for a request asked at now in loc.
+func (s Since) Start(now time.Time, loc *time.Location) time.Time {
+	if s.Days > 0 {
+		return now.Add(-time.Duration(s.Days) * 24 * time.Hour)
+	}
+	y, m, d := s.Date.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// UsageError is bad input from a person: what was wrong and the usage line
+// that shows how to write it.
+type UsageError struct {
+	Problem string
+	Usage   string
+}
+
+func (e *UsageError) Error() string {
+	if e.Usage == "" {
+		return e.Problem
+	}
+	return e.Problem + "\nUsage: `" + e.Usage + "`"
+}
+
+// spec describes one subcommand: its usage line, a one-line summary, an
+// example, and which options it takes.
+type spec struct {
+	name     string
+	usage    string
+	summary  string
+	example  string
+	since    bool // takes --since
+	maxArgs  int
+	defSince Since
+}
+
+var (
+	days90 = Since{Days: 90, Raw: "90d"}
+	week12 = Since{Days: 84, Raw: "12w"}
+)
+
+// specs is the command table, in the order help lists it.
+var specs = []spec{
+	{name: "help", usage: "/flow help [command]", summary: "what flowbot can answer", example: "/flow help cycle-time", maxArgs: 1},
+	{name: "cycle-time", usage: "/flow cycle-time [--since 90d] [team:<id>] [public]", summary: "how long items take from start to done (50th, 85th, 95th percentile)", example: "/flow cycle-time --since 30d", since: true, defSince: days90},
+	{name: "throughput", usage: "/flow throughput [--since 12w] [team:<id>] [public]", summary: "items finished, in total and per week", example: "/flow throughput --since 8w", since: true, defSince: week12},
+	{name: "wip", usage: "/flow wip [team:<id>] [public]", summary: "work in progress now, by stage", example: "/flow wip"},
+	{name: "aging", usage: "/flow aging [team:<id>] [public]", summary: "work in progress oldest first, marked where it is older than the team's SLE", example: "/flow aging"},
+}
+
+func lookup(name string) (spec, bool) {
+	for _, s := range specs {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return spec{}, false
+}
+
+// aliases accepts the spellings people type for the same command.
+var aliases = map[string]string{
+	"cycletime": "cycle-time", "cycle_time": "cycle-time", "ct": "cycle-time",
+	"tp": "throughput", "age": "aging", "?": "help",
+}
+
+const maxCommandLen = 500
+
+var (
+	teamID    = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
+	sinceSpec = regexp.MustCompile(`^([0-9]{1,4})([dw])$`)
+)
+
+// ParseCommand parses the text after "/flow". It never panics; bad input
+// yields a *UsageError saying what was wrong.
+func ParseCommand(text string) (Command, error) {
+	if len(text) > maxCommandLen {
+		return Command{}, &UsageError{Problem: fmt.Sprintf("That command is too long (%d characters; the limit is %d).", len(text), maxCommandLen)}
+	}
+	fields := strings.Fields(text)
+	if len(fields) > 0 && fields[0] == "/flow" {
+		fields = fields[1:]
+	}
+	if len(fields) == 0 {
+		return Command{Name: "help"}, nil
+	}
+	var cmd Command
+	if strings.EqualFold(fields[len(fields)-1], "public") {
+		cmd.Public = true
+		fields = fields[:len(fields)-1]
+		if len(fields) == 0 {
+			return Command{Name: "help", Public: true}, nil
+		}
+	}
+	name := strings.ToLower(fields[0])
+	if a, ok := aliases[name]; ok {
+		name = a
+	}
+	sp, ok := lookup(name)
+	if !ok {
+		return Command{}, unknownCommand(fields[0])
+	}
+	cmd.Name = sp.name
+	for i := 1; i < len(fields); i++ {
+		f := fields[i]
+		opt, val, hasVal := strings.Cut(f, "=")
+		switch {
+		case opt == "--team" || strings.HasPrefix(f, "team:"):
+			if strings.HasPrefix(f, "team:") {
+				val, hasVal = strings.TrimPrefix(f, "team:"), true
+			}
+			if !hasVal {
+				if i+1 >= len(fields) {
+					return Command{}, &UsageError{Problem: "`--team` needs a team id, e.g. `--team payments`.", Usage: sp.usage}
+				}
+				i++
+				val = fields[i]
+			}
+			if !teamID.MatchString(val) {
+				return Command{}, &UsageError{Problem: fmt.Sprintf("%q is not a team id: ids use lowercase letters, digits and dashes.", truncate(val, 40)), Usage: sp.usage}
+			}
+			cmd.Team = val
+		case opt == "--since":
+			if !sp.since {
+				return Command{}, &UsageError{Problem: fmt.Sprintf("`%s` does not take `--since`.", sp.name), Usage: sp.usage}
+			}
+			if !hasVal {
+				if i+1 >= len(fields) {
+					return Command{}, &UsageError{Problem: "`--since` needs a value such as `90d`, `12w` or `2026-09-01`.", Usage: sp.usage}
+				}
+				i++
+				val = fields[i]
+			}
+			s, err := parseSince(val)
+			if err != nil {
+				return Command{}, &UsageError{Problem: err.Error(), Usage: sp.usage}
+			}
+			cmd.Since = s
+		case strings.HasPrefix(f, "-"):
+			return Command{}, &UsageError{Problem: fmt.Sprintf("Unknown option `%s`.", truncate(f, 40)), Usage: sp.usage}
+		default:
+			if len(cmd.Args) >= sp.maxArgs {
+				return Command{}, &UsageError{Problem: fmt.Sprintf("Unexpected `%s`.", truncate(f, 40)), Usage: sp.usage}
+			}
+			cmd.Args = append(cmd.Args, f)
+		}
+	}
+	if cmd.Since.IsZero() {
+		cmd.Since = sp.defSince
+	}
+	return cmd, nil
+}
+
+// maxSinceDays bounds a window so a typo cannot ask for a century of data.
+const maxSinceDays = 3660
+
+func parseSince(v string) (Since, error) {
+	if m := sinceSpec.FindStringSubmatch(v); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		if m[2] == "w" {
+			n *= 7
+		}
+		if n < 1 || n > maxSinceDays {
+			return Since{}, fmt.Errorf("`--since %s` is out of range: use 1d to %dd.", v, maxSinceDays)
+		}
+		return Since{Days: n, Raw: v}, nil
+	}
+	if d, err := time.Parse(time.DateOnly, v); err == nil {
+		if d.Year() < 2000 {
+			return Since{}, fmt.Errorf("`--since %s` is too far back.", v)
+		}
+		return Since{Date: d, Raw: v}, nil
+	}
+	return Since{}, fmt.Errorf("`--since %s` is not a window: use days (`90d`), weeks (`12w`) or a date (`2026-09-01`).", truncate(v, 40))
+}
+
+func unknownCommand(name string) error {
+	msg := fmt.Sprintf("I don't know `%s`.", truncate(name, 40))
+	if best := closest(strings.ToLower(name)); best != "" {
+		msg += fmt.Sprintf(" Did you mean `/flow %s`?", best)
+	}
+	return &UsageError{Problem: msg, Usage: "/flow help"}
+}
+
+// closest is the known command nearest to name by edit distance, if any is
+// near enough to be a plausible typo.
+func closest(name string) string {
+	best, bestDist := "", 4
+	for _, s := range specs {
+		if d := editDistance(name, s.name); d < bestDist {
+			best, bestDist = s.name, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > 64 || len(rb) > 64 {
+		return 1 << 30
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+var errNoTeam = errors.New("no team")

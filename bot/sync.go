@@ -1,0 +1,251 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/flowbot/flowbot/bot/config"
+	"github.com/flowbot/flowbot/coach"
+)
+
+// IssueSource is what syncing needs from Jira.
+type IssueSource interface {
+	Statuses(ctx context.Context) ([]coach.Status, error)
+	// SyncIssues hands every item matching jql updated at or after since
+	// (zero: all) to fn, page by page, and returns the latest update seen.
+	SyncIssues(ctx context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, error)
+}
+
+// PullRequestSource is what syncing needs from GitHub.
+type PullRequestSource interface {
+	// Sync hands the repo's pull requests changed since cursor to fn and
+	// returns the cursor to store once fn has stored them.
+	Sync(ctx context.Context, repo, cursor string, fn func([]coach.PullRequest) error) (next string, n int, err error)
+}
+
+// SyncStore is what syncing needs from the store.
+type SyncStore interface {
+	PutItems(ctx context.Context, team string, items []coach.Item) error
+	PutPullRequests(ctx context.Context, team string, prs []coach.PullRequest) error
+	PutStatuses(ctx context.Context, team string, st []coach.Status) error
+	Cursor(ctx context.Context, team, source, scope string) (string, error)
+	SetCursor(ctx context.Context, team, source, scope, value string) error
+	SetLastSync(ctx context.Context, team string, at time.Time) error
+}
+
+// Syncer moves every team's Jira items and GitHub pull requests into the
+// store. A cursor moves only after the data behind it is stored, so a sync
+// cut short anywhere is resumed, not lost, by the next one.
+type Syncer struct {
+	Config *config.Config
+	Store  SyncStore
+	Jira   IssueSource       // nil: no team uses Jira
+	GitHub PullRequestSource // nil: no team uses GitHub
+	Now    func() time.Time  // nil: time.Now
+	Logger *slog.Logger
+	// Progress, when set, is told about every stored page: it is how
+	// `flowbot sync` shows a long backfill moving.
+	Progress func(team, source, scope string, stored int)
+}
+
+// TeamResult counts what one team's sync stored.
+type TeamResult struct {
+	Team  string
+	Items int
+	PRs   int
+	Err   error
+}
+
+// Summary is the outcome of syncing every team.
+type Summary struct {
+	Teams    []TeamResult
+	Items    int
+	PRs      int
+	Duration time.Duration
+}
+
+// Err joins the errors of every team that failed.
+func (s Summary) Err() error {
+	var errs []error
+	for _, t := range s.Teams {
+		if t.Err != nil {
+			errs = append(errs, fmt.Errorf("team %s: %w", t.Team, t.Err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SyncAll syncs every team. One team's failure does not stop the others.
+func (s *Syncer) SyncAll(ctx context.Context) Summary {
+	start := s.now()
+	var sum Summary
+	var statuses []coach.Status
+	var statusErr error
+	if s.Jira != nil && s.anyJira() {
+		statuses, statusErr = s.Jira.Statuses(ctx)
+		if statusErr != nil {
+			statusErr = fmt.Errorf("fetching jira statuses: %w", statusErr)
+		}
+	}
+	for i := range s.Config.Teams {
+		team := &s.Config.Teams[i]
+		r := s.syncTeam(ctx, team, statuses, statusErr)
+		sum.Teams = append(sum.Teams, r)
+		sum.Items += r.Items
+		sum.PRs += r.PRs
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	sum.Duration = s.now().Sub(start)
+	return sum
+}
+
+func (s *Syncer) anyJira() bool {
+	for _, t := range s.Config.Teams {
+		if t.Jira.JQL != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Syncer) syncTeam(ctx context.Context, team *config.Team, statuses []coach.Status, statusErr error) TeamResult {
+	r := TeamResult{Team: team.ID}
+	started := s.now()
+	var errs []error
+	if team.Jira.JQL != "" {
+		n, err := s.syncJira(ctx, team, statuses, statusErr)
+		r.Items = n
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, repo := range team.GitHub.Repos {
+		n, err := s.syncRepo(ctx, team, repo)
+		r.PRs += n
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	r.Err = errors.Join(errs...)
+	if r.Err == nil {
+		if err := s.Store.SetLastSync(ctx, team.ID, s.now()); err != nil {
+			r.Err = fmt.Errorf("recording sync time: %w", err)
+		}
+	}
+	log := s.logger().With("team", team.ID, "items", r.Items, "prs", r.PRs, "duration", s.now().Sub(started).Round(time.Millisecond).String())
+	if r.Err != nil {
+		log.Error("sync failed", "err", r.Err)
+	} else {
+		log.Info("sync done")
+	}
+	return r
+}
+
+func (s *Syncer) syncJira(ctx context.Context, team *config.Team, statuses []coach.Status, statusErr error) (int, error) {
+	if s.Jira == nil {
+		return 0, errors.New("team has a jql but no Jira connection is configured: set JIRA_BASE_URL")
+	}
+	if statusErr != nil {
+		return 0, statusErr
+	}
+	if err := s.Store.PutStatuses(ctx, team.ID, statuses); err != nil {
+		return 0, fmt.Errorf("storing jira statuses: %w", err)
+	}
+	cursor, err := s.Store.Cursor(ctx, team.ID, "jira", "")
+	if err != nil {
+		return 0, fmt.Errorf("reading jira cursor: %w", err)
+	}
+	var since time.Time
+	if cursor != "" {
+		if since, err = time.Parse(time.RFC3339Nano, cursor); err != nil {
+			return 0, fmt.Errorf("reading jira cursor %q: %w", cursor, err)
+		}
+	}
+	stored := 0
+	latest, err := s.Jira.SyncIssues(ctx, team.Jira.JQL, since, func(items []coach.Item) error {
+		if err := s.Store.PutItems(ctx, team.ID, items); err != nil {
+			return fmt.Errorf("storing items: %w", err)
+		}
+		stored += len(items)
+		s.progress(team.ID, "jira", "", stored)
+		return nil
+	})
+	if err != nil {
+		return stored, fmt.Errorf("syncing jira: %w", err)
+	}
+	if latest.After(since) {
+		if err := s.Store.SetCursor(ctx, team.ID, "jira", "", latest.UTC().Format(time.RFC3339Nano)); err != nil {
+			return stored, fmt.Errorf("storing jira cursor: %w", err)
+		}
+	}
+	return stored, nil
+}
+
+func (s *Syncer) syncRepo(ctx context.Context, team *config.Team, repo string) (int, error) {
+	if s.GitHub == nil {
+		return 0, errors.New("team has github repos but no GitHub connection is configured: set GITHUB_TOKEN")
+	}
+	cursor, err := s.Store.Cursor(ctx, team.ID, "github", repo)
+	if err != nil {
+		return 0, fmt.Errorf("reading cursor of %s: %w", repo, err)
+	}
+	stored := 0
+	next, _, err := s.GitHub.Sync(ctx, repo, cursor, func(prs []coach.PullRequest) error {
+		if err := s.Store.PutPullRequests(ctx, team.ID, prs); err != nil {
+			return fmt.Errorf("storing pull requests: %w", err)
+		}
+		stored += len(prs)
+		s.progress(team.ID, "github", repo, stored)
+		return nil
+	})
+	if err != nil {
+		return stored, fmt.Errorf("syncing %s: %w", repo, err)
+	}
+	if next != cursor {
+		if err := s.Store.SetCursor(ctx, team.ID, "github", repo, next); err != nil {
+			return stored, fmt.Errorf("storing cursor of %s: %w", repo, err)
+		}
+	}
+	return stored, nil
+}
+
+// Run syncs every interval until ctx ends. Failures are logged and retried
+// at the next tick; the first sync starts at once.
+func (s *Syncer) Run(ctx context.Context, interval time.Duration) error {
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		sum := s.SyncAll(ctx)
+		s.logger().Info("background sync finished", "items", sum.Items, "prs", sum.PRs, "duration", sum.Duration.Round(time.Millisecond).String(), "failed", sum.Err() != nil)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C:
+		}
+	}
+}
+
+func (s *Syncer) progress(team, source, scope string, stored int) {
+	if s.Progress != nil {
+		s.Progress(team, source, scope, stored)
+	}
+}
+
+func (s *Syncer) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+func (s *Syncer) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
