@@ -294,7 +294,8 @@ func throughputAnswer(s *snapshot, cmd Command) Answer {
 			if most > 0 {
 				bar = strings.Repeat("█", (w.Count*20+most-1)/most)
 			}
-			fmt.Fprintf(&b, "week of %s  %3d  %s\n", w.Start.In(loc).Format("Jan 02"), w.Count, bar)
+			line := fmt.Sprintf("week of %s  %3d  %s", w.Start.In(loc).Format("Jan 02"), w.Count, bar)
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
 		}
 		b.WriteString("```")
 	}
