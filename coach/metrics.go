@@ -1,0 +1,292 @@
+package coach
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Window is the half-open interval [From, To).
+type Window struct{ From, To time.Time }
+
+// Contains reports whether t is in [From, To).
+func (w Window) Contains(t time.Time) bool {
+	return !t.Before(w.From) && t.Before(w.To)
+}
+
+// Percentile is the nearest-rank p-th percentile of values: the
+// ceil(p/100 * n)-th smallest, with the rank kept within [1, n]. It returns
+// false for no values (or a NaN p) rather than a made-up 0. values is not
+// modified.
+func Percentile(values []float64, p float64) (float64, bool) {
+	if len(values) == 0 || math.IsNaN(p) {
+		return 0, false
+	}
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	return nearestRank(sorted, p), true
+}
+
+// nearestRank reads the p-th percentile off sorted, which is not empty.
+func nearestRank(sorted []float64, p float64) float64 {
+	n := len(sorted)
+	// p*n before /100 keeps whole-number p exact: 85*20/100 is 17, where
+	// 0.85*20 need not be.
+	rank := int(math.Ceil(p * float64(n) / 100))
+	rank = min(max(rank, 1), n)
+	return sorted[rank-1]
+}
+
+// CycleTimeReport summarises the cycle times of the items delivered in a
+// window. The numbers mean something only when OK.
+type CycleTimeReport struct {
+	Window        Window
+	Count         int
+	P50, P85, P95 float64
+	Max           float64
+	OK            bool // Count > 0
+}
+
+// CycleTime reports over the items delivered in win that have a cycle time;
+// items done without starting count in throughput, not here.
+func CycleTime(flows []Flow, win Window) CycleTimeReport {
+	r := CycleTimeReport{Window: win}
+	values := cycleTimes(flows, win)
+	if len(values) == 0 {
+		return r
+	}
+	slices.Sort(values)
+	r.Count = len(values)
+	r.P50 = nearestRank(values, 50)
+	r.P85 = nearestRank(values, 85)
+	r.P95 = nearestRank(values, 95)
+	r.Max = values[len(values)-1]
+	r.OK = true
+	return r
+}
+
+func cycleTimes(flows []Flow, win Window) []float64 {
+	var values []float64
+	for _, f := range flows {
+		if !f.Delivered() || !win.Contains(f.Done) {
+			continue
+		}
+		if d, ok := f.CycleTime(); ok {
+			values = append(values, d)
+		}
+	}
+	return values
+}
+
+// WeekCount is the number of items delivered in one week.
+type WeekCount struct {
+	Start time.Time // Monday 00:00 in the team's time zone
+	Count int
+}
+
+// ThroughputReport counts the items delivered in a window, in total and per
+// week.
+type ThroughputReport struct {
+	Window Window
+	Total  int
+	Weeks  []WeekCount // every week overlapping Window, oldest first, zeros included
+}
+
+// Throughput counts the items delivered in win. Weeks start Monday 00:00 in
+// loc (nil means UTC) and are calendar weeks, so one with a daylight-saving
+// change is 167 or 169 hours long.
+func Throughput(flows []Flow, win Window, loc *time.Location) ThroughputReport {
+	if loc == nil {
+		loc = time.UTC
+	}
+	r := ThroughputReport{Window: win}
+	if !win.From.Before(win.To) {
+		return r
+	}
+	for s := weekStart(win.From, loc); s.Before(win.To); s = nextWeek(s, loc) {
+		r.Weeks = append(r.Weeks, WeekCount{Start: s})
+	}
+	for _, f := range flows {
+		if !f.Delivered() || !win.Contains(f.Done) {
+			continue
+		}
+		r.Total++
+		// The week holding Done is the last one starting at or before it;
+		// searching rather than recomputing Monday keeps the two in step
+		// even where a zone skips or repeats midnight.
+		i, found := slices.BinarySearchFunc(r.Weeks, f.Done, func(w WeekCount, t time.Time) int {
+			return w.Start.Compare(t)
+		})
+		if !found {
+			i--
+		}
+		r.Weeks[i].Count++
+	}
+	return r
+}
+
+// weekStart is Monday 00:00 in loc of the week holding t.
+func weekStart(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	y, m, d := t.Date()
+	sinceMonday := (int(t.Weekday()) + 6) % 7
+	return time.Date(y, m, d-sinceMonday, 0, 0, 0, 0, loc)
+}
+
+// nextWeek steps by calendar date, not by 168 hours, so weeks stay on
+// Monday midnight across daylight-saving changes.
+func nextWeek(s time.Time, loc *time.Location) time.Time {
+	y, m, d := s.In(loc).Date()
+	return time.Date(y, m, d+7, 0, 0, 0, 0, loc)
+}
+
+// StageCount is the number of WIP items in one stage.
+type StageCount struct {
+	Stage string
+	Count int
+}
+
+// WIPReport counts the work in progress, in total and by stage.
+type WIPReport struct {
+	Count   int
+	ByStage []StageCount
+}
+
+// WIP counts the flows in progress. ByStage lists every configured stage that
+// can hold work (one with active or wait statuses) in order, zeros included, then the status-name stages that hold items in
+// Workflow.Statuses order and then by name.
+func WIP(w Workflow, flows []Flow) WIPReport {
+	p := newPlacer(w)
+	configured := make([]StageCount, len(w.Stages))
+	for i, sg := range w.Stages {
+		configured[i].Stage = sg.Name
+	}
+	type statusStage struct {
+		name        string
+		statusIndex int
+		count       int
+	}
+	// Keyed by case fold: names that differ only in case are one status.
+	byFold := make(map[string]*statusStage)
+	var r WIPReport
+	for _, f := range flows {
+		if !f.InProgress() {
+			continue
+		}
+		r.Count++
+		pl := p.place(f.Status)
+		if pl.stageIndex >= 0 {
+			configured[pl.stageIndex].Count++
+			continue
+		}
+		key := foldKey(pl.stage)
+		s, ok := byFold[key]
+		if !ok {
+			s = &statusStage{name: pl.stage, statusIndex: pl.statusIndex}
+			byFold[key] = s
+		}
+		// The smallest spelling wins, so the name does not depend on
+		// the order of flows.
+		s.name = min(s.name, pl.stage)
+		s.count++
+	}
+	extra := make([]*statusStage, 0, len(byFold))
+	for _, s := range byFold {
+		extra = append(extra, s)
+	}
+	slices.SortFunc(extra, func(a, b *statusStage) int {
+		// Statuses Jira lists (index >= 0) first, in its order.
+		ai, bi := a.statusIndex, b.statusIndex
+		if ai < 0 {
+			ai = math.MaxInt
+		}
+		if bi < 0 {
+			bi = math.MaxInt
+		}
+		return cmp.Or(cmp.Compare(ai, bi), cmp.Compare(a.name, b.name))
+	})
+	// A stage of done statuses alone can never hold work in progress:
+	// listing it with 0 would only be noise.
+	for i, sg := range w.Stages {
+		if len(sg.Active)+len(sg.Wait) > 0 || configured[i].Count > 0 {
+			r.ByStage = append(r.ByStage, configured[i])
+		}
+	}
+	for _, s := range extra {
+		r.ByStage = append(r.ByStage, StageCount{Stage: s.name, Count: s.count})
+	}
+	return r
+}
+
+// foldKey maps s to a key equal for exactly the strings strings.EqualFold
+// calls equal: every rune becomes the smallest rune of its case-fold orbit.
+func foldKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, s)
+}
+
+// sleWindow is the span SLE looks back over.
+const sleWindow = 90 * 24 * time.Hour
+
+// SLE is the service level expectation: the 85th percentile cycle time of
+// the items delivered in [now-90d, now). False when there is none.
+func SLE(flows []Flow, now time.Time) (days float64, ok bool) {
+	r := CycleTime(flows, Window{From: now.Add(-sleWindow), To: now})
+	return r.P85, r.OK
+}
+
+// AgingItem is one WIP item and how old it is.
+type AgingItem struct {
+	Key, Title, Stage, Status, Assignee string
+	AgeDays                             float64
+	OverSLE                             bool
+}
+
+// AgingReport lists the work in progress oldest first against the SLE.
+type AgingReport struct {
+	SLE    float64
+	HasSLE bool
+	Items  []AgingItem
+}
+
+// Aging lists the flows in progress at now, oldest first (ties by key), each
+// marked OverSLE when its age exceeds the SLE. flows should have been read
+// as of now.
+func Aging(w Workflow, flows []Flow, now time.Time) AgingReport {
+	var r AgingReport
+	r.SLE, r.HasSLE = SLE(flows, now)
+	p := newPlacer(w)
+	wip := make([]Flow, 0, len(flows))
+	for _, f := range flows {
+		if f.InProgress() {
+			wip = append(wip, f)
+		}
+	}
+	// Oldest first is earliest start first; comparing instants avoids
+	// comparing rounded float ages.
+	slices.SortFunc(wip, func(a, b Flow) int {
+		return cmp.Or(a.Started.Compare(b.Started), cmp.Compare(a.Item.Key, b.Item.Key))
+	})
+	r.Items = make([]AgingItem, 0, len(wip))
+	for _, f := range wip {
+		age, _ := f.Age(now)
+		r.Items = append(r.Items, AgingItem{
+			Key:      f.Item.Key,
+			Title:    f.Item.Title,
+			Stage:    p.place(f.Status).stage,
+			Status:   f.Status,
+			Assignee: f.Item.Assignee,
+			AgeDays:  age,
+			OverSLE:  r.HasSLE && age > r.SLE,
+		})
+	}
+	return r
+}
