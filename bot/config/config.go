@@ -1,0 +1,209 @@
+// Package config reads flowbot's configuration: the YAML file that says which
+// teams exist, where their work lives and how their workflow reads as flow,
+// and the environment that holds secrets and service endpoints.
+//
+// The file is decoded strictly by walking the YAML node tree rather than with
+// yaml.Unmarshal, for two reasons: an operator who runs `flowbot config check`
+// should see every mistake at once, not the first one, and each mistake should
+// name the exact key (teams[1].timezone), its line, and the fix. Unknown keys
+// are mistakes too, with a "did you mean" taken from the keys valid at that
+// spot. Defaults are applied after decoding and before validation, so a
+// validated Config never needs nil checks: every team has a name, a time zone
+// and a loaded *time.Location.
+//
+// Secrets never live in the file. Env carries them from the environment and
+// redacts them wherever it is printed or logged.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+	_ "time/tzdata" // time zones must load on images without /usr/share/zoneinfo
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/flowbot/flowbot/coach"
+)
+
+// Jira flavors.
+const (
+	FlavorCloud      = "cloud"
+	FlavorDataCenter = "datacenter"
+)
+
+// Defaults applied by Parse when a key is absent.
+const (
+	DefaultTimezone     = "UTC"
+	DefaultSyncInterval = 10 * time.Minute
+	// MinSyncInterval keeps a fleet of teams inside Jira's and GitHub's rate
+	// limits; a shorter interval buys nothing for metrics measured in days.
+	MinSyncInterval = time.Minute
+)
+
+// DefaultExcludeResolutions are the resolutions that mean work was dropped
+// rather than delivered, used when jira.exclude_resolutions is absent. An
+// explicit empty list keeps every resolution.
+func DefaultExcludeResolutions() []string {
+	return []string{"Won't Do", "Duplicate", "Cannot Reproduce"}
+}
+
+// Config is the configuration file.
+type Config struct {
+	Timezone     string   `yaml:"timezone"`
+	SyncInterval Duration `yaml:"sync_interval"`
+	Jira         Jira     `yaml:"jira"`
+	Teams        []Team   `yaml:"teams"`
+}
+
+// Jira holds settings shared by every team's Jira source.
+type Jira struct {
+	Flavor             string   `yaml:"flavor"`
+	ExcludeResolutions []string `yaml:"exclude_resolutions"`
+}
+
+// Team is one team: where its work comes from, where it talks, and how its
+// statuses map onto its value stream.
+type Team struct {
+	ID       string     `yaml:"id"`
+	Name     string     `yaml:"name"`
+	Channel  string     `yaml:"channel"` // optional: without one the team is reached by id only
+	Timezone string     `yaml:"timezone"`
+	Jira     TeamJira   `yaml:"jira"`
+	GitHub   TeamGitHub `yaml:"github"`
+	Stages   []Stage    `yaml:"stages"`
+
+	loc *time.Location // set by Validate
+}
+
+// TeamJira selects the team's issues.
+type TeamJira struct {
+	JQL string `yaml:"jql"`
+}
+
+// TeamGitHub lists the team's repositories.
+type TeamGitHub struct {
+	Repos []string `yaml:"repos"` // owner/name
+}
+
+// Stage is one step of the team's value stream, in order.
+type Stage struct {
+	Name   string   `yaml:"name"`
+	Active []string `yaml:"active"`
+	Wait   []string `yaml:"wait"`
+	Done   []string `yaml:"done"`
+}
+
+// Duration is a time.Duration written in YAML as a Go duration string ("10m").
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML reads a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return errors.New("expected a duration such as 10m or 1h30m")
+	}
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("invalid duration %q; use a Go duration such as 10m or 1h30m", n.Value)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalYAML writes the duration as a Go duration string, so a Config
+// written out (say, with its defaults filled in) parses back to itself.
+func (d Duration) MarshalYAML() (any, error) {
+	return d.String(), nil
+}
+
+// Parse decodes a configuration file strictly, applies defaults and
+// validates the result. On failure the error is Problems listing every
+// problem found, with YAML line numbers where the file has them.
+func Parse(data []byte) (*Config, error) {
+	c, pos, probs := decode(data)
+	if c == nil { // the YAML itself is unreadable; nothing to validate
+		return nil, probs
+	}
+	probs = append(probs, pos.locate(c.Validate())...)
+	if len(probs) > 0 {
+		probs.sort()
+		return nil, probs
+	}
+	return c, nil
+}
+
+// Load reads and parses the configuration file at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	return Parse(data)
+}
+
+// Team returns the team with the given id.
+func (c *Config) Team(id string) (*Team, bool) {
+	for i := range c.Teams {
+		if c.Teams[i].ID == id {
+			return &c.Teams[i], true
+		}
+	}
+	return nil, false
+}
+
+// TeamByChannel returns the team bound to a Slack channel ID.
+func (c *Config) TeamByChannel(channel string) (*Team, bool) {
+	if channel == "" {
+		return nil, false
+	}
+	for i := range c.Teams {
+		if c.Teams[i].Channel == channel {
+			return &c.Teams[i], true
+		}
+	}
+	return nil, false
+}
+
+// Location is the team's time zone. After Parse (or a clean Validate) it is
+// the zone loaded at validation. A Team built in code and never validated
+// gets its zone loaded on each call, and UTC if the name does not load.
+func (t *Team) Location() *time.Location {
+	if t.loc != nil {
+		return t.loc
+	}
+	if loc, err := loadLocation(t.Timezone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// Workflow is the team's workflow for coach: its stages, the statuses Jira
+// reports (the fallback for statuses no stage lists) and the resolutions that
+// mean dropped work. Slices are copied, so the result can be kept and changed
+// freely.
+func (t *Team) Workflow(statuses []coach.Status, exclude []string) coach.Workflow {
+	w := coach.Workflow{
+		Statuses:           slices.Clone(statuses),
+		ExcludeResolutions: slices.Clone(exclude),
+	}
+	for _, s := range t.Stages {
+		w.Stages = append(w.Stages, coach.Stage{
+			Name:   s.Name,
+			Active: slices.Clone(s.Active),
+			Wait:   slices.Clone(s.Wait),
+			Done:   slices.Clone(s.Done),
+		})
+	}
+	return w
+}
+
+// loadLocation loads an IANA zone. "Local" is refused: it names whatever
+// zone the host happens to run in, which a config file cannot know.
+func loadLocation(name string) (*time.Location, error) {
+	if name == "Local" {
+		return nil, errors.New("local time zone")
+	}
+	return time.LoadLocation(name)
+}
