@@ -35,6 +35,10 @@ type Answer struct {
 	Public bool
 }
 
+// answerTimeout bounds one answer: reading a team from the store takes
+// milliseconds, so anything near this is a stuck dependency.
+const answerTimeout = 30 * time.Second
+
 // ErrUnknownTeam is returned when a command names a team the configuration
 // does not have, or comes from a channel no team uses.
 var ErrUnknownTeam = errors.New("unknown team")
@@ -42,7 +46,15 @@ var ErrUnknownTeam = errors.New("unknown team")
 // HandleCommand answers one request from chat. It never returns an error:
 // every failure becomes words for the person, and internal errors are
 // logged here, once.
-func (b *Bot) HandleCommand(ctx context.Context, req Request) Reply {
+func (b *Bot) HandleCommand(ctx context.Context, req Request) (reply Reply) {
+	defer func() {
+		// A bug in one answer must not take the bot down for everyone.
+		if p := recover(); p != nil {
+			reply = Reply{Text: b.describe(fmt.Errorf("panic answering %q: %v", truncate(req.Text, 80), p), req)}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, answerTimeout)
+	defer cancel()
 	now := b.now()
 	cmd, err := ParseCommand(req.Text)
 	if err != nil {

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/flowbot/flowbot/bot"
+	"github.com/flowbot/flowbot/bot/config"
+	"github.com/flowbot/flowbot/integrations/slack"
+	"github.com/flowbot/flowbot/store"
+)
+
+func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := configFlag(fs)
+	quiet := fs.Bool("quiet", false, "print only the summary")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(stderr, slog.LevelInfo)
+	env, err := loadEnv(getenv, needsFor(cfg)...)
+	if err != nil {
+		return err
+	}
+	db, closeDB, err := openStore(ctx, env, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	src, err := newSources(cfg, env, logger)
+	if err != nil {
+		return err
+	}
+	sy := src.syncer(cfg, db, logger)
+	if !*quiet {
+		sy.Progress = progressPrinter(stdout)
+	}
+	sum := sy.SyncAll(ctx)
+	printSummary(stdout, sum, src.calls())
+	return sum.Err()
+}
+
+// progressPrinter prints a line per stored page, at most one a second per
+// source, so a long backfill visibly moves without flooding the terminal.
+func progressPrinter(w io.Writer) func(team, source, scope string, stored int) {
+	var mu sync.Mutex
+	last := map[string]time.Time{}
+	return func(team, source, scope string, stored int) {
+		mu.Lock()
+		defer mu.Unlock()
+		key := team + "/" + source + "/" + scope
+		if time.Since(last[key]) < time.Second {
+			return
+		}
+		last[key] = time.Now()
+		what := "items"
+		if source == "github" {
+			what = "pull requests from " + scope
+		}
+		fmt.Fprintf(w, "  %s: %d %s stored…\n", team, stored, what)
+	}
+}
+
+func printSummary(w io.Writer, sum bot.Summary, calls int64) {
+	for _, t := range sum.Teams {
+		status := "ok"
+		if t.Err != nil {
+			status = "FAILED: " + t.Err.Error()
+		}
+		fmt.Fprintf(w, "  %-16s %5d items  %5d pull requests  %s\n", t.Team, t.Items, t.PRs, status)
+	}
+	fmt.Fprintf(w, "synced %d items and %d pull requests for %d teams with %d API calls in %s\n",
+		sum.Items, sum.PRs, len(sum.Teams), calls, sum.Duration.Round(time.Millisecond))
+}
+
+func needsFor(cfg *config.Config) []string {
+	var needs []string
+	jira, gh := false, false
+	for _, t := range cfg.Teams {
+		jira = jira || t.Jira.JQL != ""
+		gh = gh || len(t.GitHub.Repos) > 0
+	}
+	if jira {
+		needs = append(needs, "jira:"+cfg.Jira.Flavor)
+	}
+	if gh {
+		needs = append(needs, config.NeedGitHub)
+	}
+	return needs
+}
+
+func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := configFlag(fs)
+	teamID := fs.String("team", "", "team id (optional when the file has one team)")
+	nowFlag := fs.String("now", "", "evaluate as of this instant (RFC 3339, e.g. 2026-11-20T12:00:00Z); default: now")
+	format := fs.String("format", "text", "text (what Slack shows) or json")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usageError{`say which command to answer, e.g. flowbot ask --team payments "cycle-time --since 90d"`}
+	}
+	if *format != "text" && *format != "json" {
+		return usageError{fmt.Sprintf("--format %q: use text or json", *format)}
+	}
+	now := time.Now()
+	if *nowFlag != "" {
+		if now, err = time.Parse(time.RFC3339, *nowFlag); err != nil {
+			return usageError{fmt.Sprintf("--now %q is not an RFC 3339 time such as 2026-11-20T12:00:00Z", *nowFlag)}
+		}
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if *teamID == "" && len(cfg.Teams) == 1 {
+		*teamID = cfg.Teams[0].ID
+	}
+	text := strings.Join(pos, " ")
+	if *teamID == "" && !strings.Contains(text, "team:") && !strings.Contains(text, "--team") {
+		ids := make([]string, 0, len(cfg.Teams))
+		for _, t := range cfg.Teams {
+			ids = append(ids, t.ID)
+		}
+		return usageError{"say which team with --team (one of: " + strings.Join(ids, ", ") + ")"}
+	}
+	logger := newLogger(stderr, slog.LevelWarn)
+	env, err := loadEnv(getenv)
+	if err != nil {
+		return err
+	}
+	db, closeDB, err := openStore(ctx, env, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	b := &bot.Bot{Config: cfg, Store: db, Logger: logger}
+	ans, err := b.Ask(ctx, *teamID, text, now)
+	if err != nil {
+		var ue *bot.UsageError
+		if errors.As(err, &ue) || errors.Is(err, bot.ErrUnknownTeam) {
+			return usageError{err.Error()}
+		}
+		return err
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ans.JSON)
+	}
+	_, err = fmt.Fprintln(stdout, ans.Text)
+	return err
+}
+
+func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := configFlag(fs)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(stderr, slog.LevelInfo)
+	env, err := loadEnv(getenv, append(needsFor(cfg), "slack")...)
+	if err != nil {
+		return err
+	}
+	db, closeDB, err := openStore(ctx, env, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	src, err := newSources(cfg, env, logger)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, env, db, src, logger)
+}
+
+// serve runs the socket-mode client and the background sync until ctx ends.
+func serve(ctx context.Context, cfg *config.Config, env config.Env, db *store.DB, src *sources, logger *slog.Logger) error {
+	b := &bot.Bot{Config: cfg, Store: db, Logger: logger}
+	sc, err := slack.New(slack.Config{
+		AppToken: env.SlackAppToken,
+		BotToken: env.SlackBotToken,
+		APIURL:   env.SlackAPIURL,
+		Logger:   logger,
+	}, b)
+	if err != nil {
+		return fmt.Errorf("setting up slack: %w", err)
+	}
+	sy := src.syncer(cfg, db, logger)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return sc.Run(ctx) })
+	g.Go(func() error { return sy.Run(ctx, cfg.SyncInterval.Duration) })
+	logger.Info("flowbot serving", "teams", len(cfg.Teams), "sync_interval", cfg.SyncInterval.Duration.String())
+	return g.Wait()
+}
+
+func runConfigCheck(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("config check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := configFlag(fs)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		var ps config.Problems
+		if errors.As(err, &ps) {
+			fmt.Fprintf(stdout, "%s has %d problem(s):\n", *cfgPath, len(ps))
+			for _, p := range ps {
+				fmt.Fprintf(stdout, "  %s\n", p)
+			}
+			return fmt.Errorf("%s is not valid", *cfgPath)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "%s is valid: %d team(s)\n", *cfgPath, len(cfg.Teams))
+	env, problems := config.EnvFrom(getenv)
+	problems = append(problems, env.CheckFor(append(needsFor(cfg), "slack")...)...)
+	if len(problems) > 0 {
+		fmt.Fprintf(stdout, "the environment is not ready for \"flowbot serve\" (%d problem(s)):\n", len(problems))
+		for _, p := range problems {
+			fmt.Fprintf(stdout, "  %s\n", p)
+		}
+	}
+	return nil
+}

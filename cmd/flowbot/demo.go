@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	_ "embed"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/flowbot/flowbot/bot/config"
+	"github.com/flowbot/flowbot/integrations/github/githubtest"
+	"github.com/flowbot/flowbot/integrations/jira/jiratest"
+	"github.com/flowbot/flowbot/integrations/sampledata"
+	"github.com/flowbot/flowbot/integrations/slack/slacktest"
+)
+
+//go:embed demo.yaml
+var demoConfig []byte
+
+// Credentials the demo's stand-ins demand, so the demo exercises the same
+// authentication code as production. They open nothing real.
+const (
+	demoAppToken  = "xapp-1-A0DEMO-demo"
+	demoBotToken  = "xoxb-demo"
+	demoJiraEmail = "flowbot-demo@example.com"
+	demoJiraToken = "demo-jira-token"
+	demoGHToken   = "demo-github-token"
+	demoUser      = "U0DEMO"
+)
+
+func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	seed := fs.Uint64("seed", 42, "seed of the generated sample data")
+	days := fs.Int("days", 180, "days of history to generate")
+	outDir := fs.String("out", "", "folder for the demo's log (default: a new temporary folder)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *days < 14 || *days > 3650 {
+		return usageError{"--days must be between 14 and 3650"}
+	}
+	dir := *outDir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "flowbot-demo-"); err != nil {
+			return fmt.Errorf("creating the demo's folder: %w", err)
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	logPath := filepath.Join(dir, "flowbot.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return fmt.Errorf("creating the demo's log: %w", err)
+	}
+	defer logFile.Close()
+	logger := slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	fmt.Fprintf(stdout, "flowbot demo: sample data, an in-process Redis, and local stand-ins for Jira, GitHub and Slack.\n")
+	fmt.Fprintf(stdout, "Log: %s\n", logPath)
+
+	now := time.Now()
+	world, err := sampledata.Generate(*seed, now, *days, sampledata.DefaultTeams())
+	if err != nil {
+		return fmt.Errorf("generating sample data: %w", err)
+	}
+	jiraSrv := jiratest.NewServer(jiratest.Options{
+		Statuses: world.Statuses, UserTimeZone: "Europe/Berlin",
+		Email: demoJiraEmail, APIToken: demoJiraToken,
+	})
+	defer jiraSrv.Close()
+	jiraSrv.Put(world.Issues...)
+	ghSrv := githubtest.NewServer(githubtest.Options{Token: demoGHToken})
+	defer ghSrv.Close()
+	ghSrv.Put(world.PRs...)
+	slackSrv := slacktest.NewServer(slacktest.Options{AppToken: demoAppToken, BotToken: demoBotToken})
+	defer slackSrv.Close()
+
+	cfg, err := config.Parse(demoConfig)
+	if err != nil {
+		return fmt.Errorf("the demo's own configuration is invalid: %w", err)
+	}
+	env, problems := config.EnvFrom(func(k string) string {
+		return map[string]string{
+			"SLACK_APP_TOKEN": demoAppToken, "SLACK_BOT_TOKEN": demoBotToken, "SLACK_API_URL": slackSrv.APIURL(),
+			"JIRA_BASE_URL": jiraSrv.URL(), "JIRA_EMAIL": demoJiraEmail, "JIRA_API_TOKEN": demoJiraToken,
+			"GITHUB_API_URL": ghSrv.URL(), "GITHUB_TOKEN": demoGHToken,
+		}[k]
+	})
+	if len(problems) > 0 {
+		return fmt.Errorf("the demo's environment is invalid: %w", problems)
+	}
+	db, closeDB, err := openStore(ctx, env, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	src, err := newSources(cfg, env, logger)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(stdout, "Generated %d Jira issues and %d pull requests over %d days (seed %d). Syncing…\n",
+		len(world.Issues), len(world.PRs), *days, *seed)
+	sy := src.syncer(cfg, db, logger)
+	sum := sy.SyncAll(ctx)
+	printSummary(stdout, sum, src.calls())
+	if err := sum.Err(); err != nil {
+		return fmt.Errorf("the demo's sync failed: %w", err)
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- serve(ctx, cfg, env, db, src, logger) }()
+	if err := waitConnected(ctx, slackSrv, served); err != nil {
+		return err
+	}
+	err = repl(ctx, stdin, stdout, slackSrv, cfg)
+	cancel()
+	if serr := <-served; serr != nil && ctx.Err() == nil {
+		return serr
+	}
+	return err
+}
+
+// waitConnected waits for the bot's socket-mode connection to the Slack
+// stand-in, so the first command does not race the handshake.
+func waitConnected(ctx context.Context, srv *slacktest.Server, served <-chan error) error {
+	deadline := time.NewTimer(15 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for srv.Connections() == 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-served:
+			return fmt.Errorf("the bot stopped before connecting to Slack: %w", err)
+		case <-deadline.C:
+			return fmt.Errorf("the bot did not connect to the Slack stand-in within 15s (see the log)")
+		case <-tick.C:
+		}
+	}
+	return nil
+}
+
+// repl reads /flow commands and sends each, as a person in the first team's
+// channel, through the Slack stand-in's socket: the bot answers exactly as
+// it answers Slack.
+func repl(ctx context.Context, stdin io.Reader, stdout io.Writer, srv *slacktest.Server, cfg *config.Config) error {
+	interactive := false
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		interactive = true
+	}
+	team := cfg.Teams[0]
+	if interactive {
+		fmt.Fprintf(stdout, "\nYou are in #%s (team %s). Type a /flow command, e.g. /flow cycle-time, /flow aging, /flow help.\n", team.ID, team.ID)
+		fmt.Fprintf(stdout, "Other teams: add team:<id> (%s). Ctrl-D or \"exit\" ends the demo.\n", teamIDs(cfg))
+	}
+	sc := bufio.NewScanner(stdin)
+	for {
+		if interactive {
+			fmt.Fprint(stdout, "\n/flow › ")
+		}
+		if !sc.Scan() {
+			if interactive {
+				fmt.Fprintln(stdout)
+			}
+			return sc.Err()
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if line == "exit" || line == "quit" {
+			return nil
+		}
+		text := strings.TrimSpace(strings.TrimPrefix(line, "/flow"))
+		if !interactive {
+			fmt.Fprintf(stdout, "\n> /flow %s\n", text)
+		}
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		msg, err := srv.SlashCommand(cctx, slacktest.SlashCommand{
+			Command: "/flow", Text: text, ChannelID: team.Channel, UserID: demoUser, UserName: "demo",
+		})
+		cancel()
+		if err != nil {
+			return fmt.Errorf("sending /flow %s: %w", text, err)
+		}
+		fmt.Fprintln(stdout, renderMrkdwn(msg.Text, interactive))
+		who := "only you"
+		if !msg.Ephemeral {
+			who = "everyone in the channel"
+		}
+		fmt.Fprintf(stdout, "(visible to %s; delivered via %s)\n", who, msg.Via)
+	}
+}
+
+func teamIDs(cfg *config.Config) string {
+	ids := make([]string, 0, len(cfg.Teams))
+	for _, t := range cfg.Teams {
+		ids = append(ids, t.ID)
+	}
+	return strings.Join(ids, ", ")
+}

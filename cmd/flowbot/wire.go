@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/term"
+
+	"github.com/flowbot/flowbot/bot"
+	"github.com/flowbot/flowbot/bot/config"
+	"github.com/flowbot/flowbot/coach"
+	"github.com/flowbot/flowbot/integrations/github"
+	"github.com/flowbot/flowbot/integrations/jira"
+	"github.com/flowbot/flowbot/integrations/retry"
+	"github.com/flowbot/flowbot/store"
+)
+
+// newLogger logs text to a terminal and JSON elsewhere, so people read it
+// and log pipelines parse it.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func configFlag(fs *flag.FlagSet) *string {
+	return fs.String("config", "flowbot.yaml", "path of the configuration file")
+}
+
+func loadConfig(path string) (*config.Config, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s:\n%w\n(run \"flowbot config check --config %s\" to see every problem)", path, err, path)
+	}
+	return cfg, nil
+}
+
+func loadEnv(getenv func(string) string, needs ...string) (config.Env, error) {
+	env, problems := config.EnvFrom(getenv)
+	problems = append(problems, env.CheckFor(needs...)...)
+	if len(problems) > 0 {
+		return env, fmt.Errorf("environment:\n%w", problems)
+	}
+	return env, nil
+}
+
+// openStore connects to REDIS_URL, or starts an in-process Redis when it is
+// unset. The in-process one keeps its data in memory only: say so, loudly.
+func openStore(ctx context.Context, env config.Env, logger *slog.Logger) (*store.DB, func(), error) {
+	if env.RedisURL == "" {
+		mr := miniredis.NewMiniRedis()
+		if err := mr.Start(); err != nil {
+			return nil, nil, fmt.Errorf("starting in-process redis: %w", err)
+		}
+		logger.Warn("REDIS_URL is unset: using an in-process Redis; its data lives only as long as this process")
+		rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+		return store.New(rdb, store.Options{}), func() { rdb.Close(); mr.Close() }, nil
+	}
+	opts, err := redis.ParseURL(env.RedisURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("REDIS_URL is not a redis:// or rediss:// URL: %w", err)
+	}
+	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs:     []string{opts.Addr},
+		DB:        opts.DB,
+		Username:  opts.Username,
+		Password:  opts.Password,
+		TLSConfig: opts.TLSConfig,
+	})
+	db := store.New(rdb, store.Options{})
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.Ping(pingCtx); err != nil {
+		rdb.Close()
+		return nil, nil, fmt.Errorf("connecting to redis at %s: %w", opts.Addr, err)
+	}
+	logger.Info("connected to redis", "addr", opts.Addr)
+	return db, func() { rdb.Close() }, nil
+}
+
+// sources are the Jira and GitHub adapters with the transports that count
+// their calls.
+type sources struct {
+	jira        *jiraSource
+	github      *github.Client
+	jiraCalls   *retry.Transport
+	githubCalls *retry.Transport
+}
+
+func (s *sources) calls() int64 {
+	var n int64
+	if s.jiraCalls != nil {
+		n += s.jiraCalls.Calls()
+	}
+	if s.githubCalls != nil {
+		n += s.githubCalls.Calls()
+	}
+	return n
+}
+
+func newSources(cfg *config.Config, env config.Env, logger *slog.Logger) (*sources, error) {
+	var s sources
+	usesJira, usesGitHub := false, false
+	for _, t := range cfg.Teams {
+		usesJira = usesJira || t.Jira.JQL != ""
+		usesGitHub = usesGitHub || len(t.GitHub.Repos) > 0
+	}
+	if usesJira {
+		s.jiraCalls = &retry.Transport{Service: "jira", Logger: logger}
+		c, err := jira.New(jira.Config{
+			BaseURL:    env.JiraBaseURL,
+			Flavor:     cfg.Jira.Flavor,
+			Email:      env.JiraEmail,
+			APIToken:   env.JiraAPIToken,
+			PAT:        env.JiraPAT,
+			HTTPClient: &http.Client{Transport: s.jiraCalls, Timeout: time.Minute},
+			Logger:     logger,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("setting up jira: %w", err)
+		}
+		s.jira = &jiraSource{c}
+	}
+	if usesGitHub {
+		s.githubCalls = &retry.Transport{Service: "github", Logger: logger}
+		c, err := github.New(github.Config{
+			APIURL:     env.GitHubAPIURL,
+			Token:      env.GitHubToken,
+			HTTPClient: &http.Client{Transport: s.githubCalls, Timeout: time.Minute},
+			Logger:     logger,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("setting up github: %w", err)
+		}
+		s.github = c
+	}
+	return &s, nil
+}
+
+func (s *sources) syncer(cfg *config.Config, db *store.DB, logger *slog.Logger) *bot.Syncer {
+	sy := &bot.Syncer{Config: cfg, Store: db, Logger: logger}
+	// Assigning a nil *T to an interface field would make it non-nil.
+	if s.jira != nil {
+		sy.Jira = s.jira
+	}
+	if s.github != nil {
+		sy.GitHub = s.github
+	}
+	return sy
+}
+
+// jiraSource adapts jira.Client to bot.IssueSource.
+type jiraSource struct{ c *jira.Client }
+
+func (j *jiraSource) Statuses(ctx context.Context) ([]coach.Status, error) {
+	return j.c.Statuses(ctx)
+}
+
+func (j *jiraSource) SyncIssues(ctx context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, error) {
+	r, err := j.c.Sync(ctx, jql, since, fn)
+	return r.MaxUpdated, err
+}

@@ -1,0 +1,434 @@
+// Package sampledata generates the world `flowbot demo` runs on: a Jira and
+// a GitHub for a small company, with months of history, served by the
+// jiratest and githubtest stand-ins through the same APIs the real services
+// speak.
+//
+// The world is a simulation, not a list of canned answers: each team has a
+// steady arrival of work and a workflow, and every item walks it with
+// random but plausible durations. Some items wait in review, some are
+// blocked for days, some are sent back to the backlog and picked up again,
+// some are reopened after done, some are dropped as Won't Do, and one has a
+// very long history that needs Jira's changelog paging. Pull requests
+// follow the items: opened when work starts, reviewed (sometimes changes
+// are requested first, sometimes a bot comments), merged when the item
+// moves to review's end, and a few are abandoned; dependency bots open PRs
+// of their own.
+//
+// Everything derives from the seed and the instant `now`, so the same seed
+// and now give the same world.
+package sampledata
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/flowbot/flowbot/coach"
+	"github.com/flowbot/flowbot/integrations/github/githubtest"
+	"github.com/flowbot/flowbot/integrations/jira/jiratest"
+)
+
+// Team is one simulated team.
+type Team struct {
+	ID       string
+	Name     string
+	Channel  string
+	Timezone string
+	Project  string   // Jira project key
+	Repos    []string // owner/name
+	People   []Person
+	// PerDay is the average number of items created per working day.
+	PerDay float64
+	// Pace multiplies the time items spend in each status.
+	Pace float64
+}
+
+// Person is a member of a team, known to Jira by name and to GitHub by login.
+type Person struct {
+	Name  string
+	Login string
+}
+
+// World is a generated Jira and GitHub.
+type World struct {
+	Now      time.Time
+	Teams    []Team
+	Statuses []coach.Status
+	Issues   []jiratest.Issue
+	PRs      []githubtest.PullRequest
+}
+
+// Jira's statuses in the demo, with the categories Jira files them under.
+var statuses = []coach.Status{
+	{ID: "10000", Name: "Backlog", Category: coach.CategoryNew},
+	{ID: "10001", Name: "To Do", Category: coach.CategoryNew},
+	{ID: "3", Name: "In Progress", Category: coach.CategoryIndeterminate},
+	{ID: "10002", Name: "Blocked", Category: coach.CategoryIndeterminate},
+	{ID: "10003", Name: "Ready for Review", Category: coach.CategoryIndeterminate},
+	{ID: "10004", Name: "In Review", Category: coach.CategoryIndeterminate},
+	{ID: "10005", Name: "Done", Category: coach.CategoryDone},
+	{ID: "6", Name: "Closed", Category: coach.CategoryDone},
+}
+
+// DefaultTeams are the demo company's teams. The demo's flowbot.yaml names
+// the same ids, channels and repositories.
+func DefaultTeams() []Team {
+	return []Team{
+		{
+			ID: "payments", Name: "Payments", Channel: "C0PAYMENTS", Timezone: "Europe/Berlin",
+			Project: "PAY", Repos: []string{"acme/payments-api", "acme/payments-web"},
+			People: []Person{{"Ana Lima", "ana-lima"}, {"Ben Okafor", "bokafor"}, {"Chen Wei", "chenwei"}, {"Dara Singh", "dsingh"}, {"Eli Novak", "elinovak"}},
+			PerDay: 1.3, Pace: 1.0,
+		},
+		{
+			ID: "checkout", Name: "Checkout", Channel: "C0CHECKOUT", Timezone: "America/New_York",
+			Project: "CHK", Repos: []string{"acme/checkout"},
+			People: []Person{{"Fay Moreau", "faym"}, {"Gus Ortega", "gortega"}, {"Hana Sato", "hsato"}, {"Ivo Petrov", "ivop"}},
+			PerDay: 1.0, Pace: 1.4,
+		},
+		{
+			ID: "platform", Name: "Platform", Channel: "C0PLATFORM", Timezone: "UTC",
+			Project: "PLAT", Repos: []string{"acme/platform-infra"},
+			People: []Person{{"Jo Kim", "jokim"}, {"Kai Berg", "kberg"}, {"Lea Rossi", "learossi"}},
+			PerDay: 0.8, Pace: 0.8,
+		},
+	}
+}
+
+// Generate builds the world for teams over the `days` days before now.
+func Generate(seed uint64, now time.Time, days int, teams []Team) (*World, error) {
+	w := &World{Now: now.UTC(), Teams: teams, Statuses: append([]coach.Status(nil), statuses...)}
+	for i, t := range teams {
+		loc, err := time.LoadLocation(t.Timezone)
+		if err != nil {
+			return nil, fmt.Errorf("team %s: %w", t.ID, err)
+		}
+		g := &gen{
+			rng:  rand.New(rand.NewPCG(seed, uint64(i)+1)),
+			team: t, loc: loc, now: w.Now,
+			prNum: map[string]int{},
+		}
+		g.run(days)
+		w.Issues = append(w.Issues, g.issues...)
+		w.PRs = append(w.PRs, g.prs...)
+	}
+	return w, nil
+}
+
+type gen struct {
+	rng    *rand.Rand
+	team   Team
+	loc    *time.Location
+	now    time.Time
+	issues []jiratest.Issue
+	prs    []githubtest.PullRequest
+	seq    int
+	prNum  map[string]int
+}
+
+var titles = []string{
+	"Retry failed %s webhooks", "Show %s status on the order page", "Cache %s lookups",
+	"Migrate %s to the new API client", "Alert when %s latency rises", "Export %s as CSV",
+	"Fix rounding in %s totals", "Add audit log for %s changes", "Speed up %s search",
+	"Handle time zones in %s reports", "Remove legacy %s endpoint", "Document %s limits",
+}
+
+var nouns = []string{"refund", "invoice", "payout", "cart", "coupon", "tax", "shipping", "ledger", "card", "subscription", "deploy", "queue"}
+
+func (g *gen) run(days int) {
+	start := g.now.AddDate(0, 0, -days)
+	for day := start; day.Before(g.now); day = day.Add(24 * time.Hour) {
+		local := day.In(g.loc)
+		if wd := local.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		n := g.poisson(g.team.PerDay)
+		for range n {
+			created := g.workTime(local)
+			if created.After(g.now) {
+				continue
+			}
+			g.item(created)
+		}
+	}
+	g.longHistory(start)
+	g.bots(start)
+	sort.Slice(g.issues, func(i, j int) bool { return g.issues[i].Created.Before(g.issues[j].Created) })
+}
+
+// workTime is a random moment of the working day of local.
+func (g *gen) workTime(local time.Time) time.Time {
+	y, m, d := local.Date()
+	h := 9 + g.rng.Float64()*8.5
+	return time.Date(y, m, d, 0, 0, 0, 0, g.loc).Add(time.Duration(h * float64(time.Hour))).UTC()
+}
+
+func (g *gen) poisson(mean float64) int {
+	l, k, p := math.Exp(-mean), 0, 1.0
+	for {
+		p *= g.rng.Float64()
+		if p <= l {
+			return k
+		}
+		k++
+	}
+}
+
+// days draws a duration with a log-normal distribution: most work is quick,
+// some takes very long, as real cycle times do.
+func (g *gen) days(median, spread float64) time.Duration {
+	d := median * g.team.Pace * math.Exp(g.rng.NormFloat64()*spread)
+	return time.Duration(d * 24 * float64(time.Hour))
+}
+
+type walker struct {
+	g       *gen
+	issue   *jiratest.Issue
+	at      time.Time
+	status  string
+	history []jiratest.Change
+	cut     bool // reached now: nothing after it happened yet
+}
+
+func (w *walker) move(after time.Duration, to string) bool {
+	if w.cut {
+		return false
+	}
+	at := w.at.Add(after)
+	if !at.Before(w.g.now) {
+		w.cut = true
+		return false
+	}
+	w.history = append(w.history, jiratest.Change{At: at, Author: w.issue.Assignee, Field: "status", From: w.status, To: to})
+	w.at, w.status = at, to
+	return true
+}
+
+func (g *gen) newIssue(created time.Time, typ string) *jiratest.Issue {
+	g.seq++
+	key := fmt.Sprintf("%s-%d", g.team.Project, g.seq)
+	title := fmt.Sprintf(titles[g.rng.IntN(len(titles))], nouns[g.rng.IntN(len(nouns))])
+	person := g.team.People[g.rng.IntN(len(g.team.People))]
+	return &jiratest.Issue{
+		ID: fmt.Sprint(10000 + len(g.issues) + 1), Key: key, Project: g.team.Project, Type: typ,
+		Summary: title, Assignee: person.Name, Created: created,
+	}
+}
+
+func (g *gen) item(created time.Time) {
+	types := []string{"Story", "Story", "Story", "Bug", "Task"}
+	is := g.newIssue(created, types[g.rng.IntN(len(types))])
+	initial := "Backlog"
+	if g.rng.Float64() < 0.3 {
+		initial = "To Do"
+	}
+	w := &walker{g: g, issue: is, at: created, status: initial}
+
+	switch r := g.rng.Float64(); {
+	case r < 0.05:
+		// Dropped without ever being worked on.
+		if w.move(g.days(6, 0.8), "Done") {
+			is.Resolution = "Won't Do"
+		}
+	case r < 0.08:
+		// Created straight into work: a hotfix.
+		w.status = "In Progress"
+		g.work(w)
+	default:
+		if initial == "Backlog" && g.rng.Float64() < 0.5 {
+			w.move(g.days(2, 0.8), "To Do") // groomed before it is picked up
+		}
+		if w.move(g.days(3, 1.0), "In Progress") {
+			// Sometimes picked up, then sent back to the backlog.
+			if g.rng.Float64() < 0.06 {
+				if w.move(g.days(1, 0.6), "Backlog") {
+					w.move(g.days(8, 0.7), "In Progress")
+				}
+			}
+			g.work(w)
+		}
+	}
+	g.finish(is, w)
+	// A few items get sub-tasks: Jira has them, flowbot leaves them out.
+	if g.rng.Float64() < 0.05 {
+		sub := g.newIssue(created.Add(time.Hour), "Sub-task")
+		sub.Subtask = true
+		sub.Summary = "Write tests for " + strings.ToLower(is.Summary)
+		sw := &walker{g: g, issue: sub, at: sub.Created, status: "To Do"}
+		if sw.move(g.days(1, 0.5), "In Progress") {
+			sw.move(g.days(1, 0.5), "Done")
+		}
+		g.finish(sub, sw)
+	}
+}
+
+// work walks an item from In Progress to done, with blocked spells, review
+// queues, rework and the occasional reopen, opening PRs as it goes.
+func (g *gen) work(w *walker) {
+	startedAt := w.at
+	if g.rng.Float64() < 0.15 {
+		if w.move(g.days(1.5, 0.6), "Blocked") {
+			w.move(g.days(2, 0.7), "In Progress")
+		}
+	}
+	for round := 0; ; round++ {
+		if !w.move(g.days(2.0, 0.7), "Ready for Review") {
+			break
+		}
+		if !w.move(g.days(0.8, 0.9), "In Review") {
+			break
+		}
+		if round == 0 && g.rng.Float64() < 0.12 {
+			if w.move(g.days(0.5, 0.5), "In Progress") {
+				continue // rework
+			}
+			break
+		}
+		if w.move(g.days(0.6, 0.6), "Done") {
+			w.issue.Resolution = "Done"
+			if g.rng.Float64() < 0.3 {
+				w.move(g.days(5, 0.4), "Closed")
+			}
+			// Reopened after done: found broken, worked on again.
+			if round == 0 && g.rng.Float64() < 0.06 && w.move(g.days(3, 0.6), "In Progress") {
+				w.issue.Resolution = ""
+				continue
+			}
+		}
+		break
+	}
+	g.pullRequests(w, startedAt)
+}
+
+func (g *gen) finish(is *jiratest.Issue, w *walker) {
+	is.Status = w.status
+	is.History = w.history
+	is.Updated = is.Created
+	if n := len(w.history); n > 0 {
+		is.Updated = w.history[n-1].At
+	}
+	// A reassignment in the changelog: real histories hold more than status.
+	if len(w.history) > 2 && g.rng.Float64() < 0.2 {
+		other := g.team.People[g.rng.IntN(len(g.team.People))].Name
+		at := w.history[0].At.Add(time.Hour)
+		if at.Before(g.now) && other != is.Assignee {
+			is.History = append(is.History, jiratest.Change{At: at, Author: is.Assignee, Field: "assignee", From: is.Assignee, To: other})
+			sort.SliceStable(is.History, func(i, j int) bool { return is.History[i].At.Before(is.History[j].At) })
+			is.Assignee = other
+		}
+	}
+	if is.Status != "Done" && is.Status != "Closed" {
+		is.Resolution = ""
+	}
+	g.issues = append(g.issues, *is)
+}
+
+// pullRequests opens one or two PRs for the work walked by w.
+func (g *gen) pullRequests(w *walker, started time.Time) {
+	repo := g.team.Repos[g.rng.IntN(len(g.team.Repos))]
+	author := g.personNamed(w.issue.Assignee)
+	n := 1
+	if g.rng.Float64() < 0.25 {
+		n = 2
+	}
+	for i := range n {
+		created := started.Add(g.days(1.0, 0.6))
+		if !created.Before(g.now) {
+			return
+		}
+		g.prNum[repo]++
+		lines := int(math.Exp(4.6 + g.rng.NormFloat64()*1.1))
+		pr := githubtest.PullRequest{
+			Repo: repo, Number: g.prNum[repo], User: author.Login,
+			Title:     fmt.Sprintf("%s: %s", w.issue.Key, w.issue.Summary),
+			Created:   created,
+			Additions: lines * 2 / 3, Deletions: lines / 3, ChangedFiles: 1 + lines/40,
+			Commits: 1 + g.rng.IntN(6),
+			Draft:   i == 1 && g.rng.Float64() < 0.3,
+		}
+		t := created.Add(g.days(0.6, 0.9))
+		reviewer := g.otherThan(author)
+		if g.rng.Float64() < 0.3 && t.Before(g.now) {
+			pr.Reviews = append(pr.Reviews, githubtest.Review{User: "codecov[bot]", State: "COMMENTED", Body: "Coverage report", Submitted: created.Add(4 * time.Minute)})
+		}
+		if g.rng.Float64() < 0.25 && t.Before(g.now) {
+			pr.Reviews = append(pr.Reviews, githubtest.Review{User: reviewer.Login, State: "CHANGES_REQUESTED", Body: "A few things to fix", Submitted: t})
+			t = t.Add(g.days(0.7, 0.6))
+		}
+		abandoned := g.rng.Float64() < 0.06
+		if t.Before(g.now) && !abandoned && !pr.Draft {
+			pr.Reviews = append(pr.Reviews, githubtest.Review{User: reviewer.Login, State: "APPROVED", Submitted: t})
+			merged := t.Add(g.days(0.2, 0.8))
+			if merged.Before(g.now) {
+				pr.Merged = merged
+			}
+		}
+		if abandoned {
+			if closed := created.Add(g.days(3, 0.5)); closed.Before(g.now) {
+				pr.Closed = closed
+			}
+		}
+		g.prs = append(g.prs, pr)
+	}
+}
+
+func (g *gen) personNamed(name string) Person {
+	for _, p := range g.team.People {
+		if p.Name == name {
+			return p
+		}
+	}
+	return g.team.People[0]
+}
+
+func (g *gen) otherThan(p Person) Person {
+	for {
+		q := g.team.People[g.rng.IntN(len(g.team.People))]
+		if q.Login != p.Login || len(g.team.People) == 1 {
+			return q
+		}
+	}
+}
+
+// longHistory adds one item that bounced between statuses for weeks: its
+// changelog is longer than Jira inlines in a search, so syncing it needs
+// the changelog endpoint.
+func (g *gen) longHistory(start time.Time) {
+	created := start.Add(24 * time.Hour)
+	is := g.newIssue(created, "Story")
+	is.Summary = "Untangle the legacy " + nouns[g.rng.IntN(len(nouns))] + " state machine"
+	w := &walker{g: g, issue: is, at: created, status: "To Do"}
+	w.move(2*time.Hour, "In Progress")
+	for i := 0; i < 60 && !w.cut; i++ {
+		w.move(g.days(0.4, 0.3), "In Review")
+		w.move(g.days(0.3, 0.3), "In Progress")
+	}
+	w.move(g.days(1, 0.3), "Ready for Review")
+	g.finish(is, w)
+}
+
+// bots opens dependency-update PRs: real repositories have many, and flow
+// metrics must not count them as the team's work.
+func (g *gen) bots(start time.Time) {
+	for _, repo := range g.team.Repos {
+		for day := start; day.Before(g.now); day = day.Add(7 * 24 * time.Hour) {
+			created := day.Add(time.Duration(g.rng.IntN(48)) * time.Hour)
+			if !created.Before(g.now) {
+				continue
+			}
+			g.prNum[repo]++
+			pr := githubtest.PullRequest{
+				Repo: repo, Number: g.prNum[repo], User: "dependabot[bot]", UserType: "Bot",
+				Title:   "Bump golang.org/x/net from 0.30.0 to 0.31.0",
+				Created: created, Additions: 4, Deletions: 4, ChangedFiles: 2, Commits: 1,
+			}
+			if merged := created.Add(g.days(1, 0.8)); merged.Before(g.now) {
+				pr.Merged = merged
+			}
+			g.prs = append(g.prs, pr)
+		}
+	}
+}

@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/flowbot/flowbot/coach"
+	"github.com/redis/go-redis/v9"
+)
+
+type statusesRecord struct {
+	V        int            `json:"v"`
+	Statuses []statusRecord `json:"statuses"`
+}
+
+type statusRecord struct {
+	ID       string `json:"id,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Category string `json:"category,omitempty"`
+}
+
+// PutStatuses replaces team's Jira statuses with st, in st's order.
+func (db *DB) PutStatuses(ctx context.Context, team string, st []coach.Status) error {
+	k, err := db.keys(team)
+	if err != nil {
+		return fmt.Errorf("storing statuses of %s: %w", team, err)
+	}
+	rec := statusesRecord{V: recordVersion, Statuses: make([]statusRecord, 0, len(st))}
+	for _, s := range st {
+		rec.Statuses = append(rec.Statuses, statusRecord{ID: s.ID, Name: s.Name, Category: s.Category})
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("storing statuses of %s: %w", team, err)
+	}
+	err = db.write(ctx, k, func(p redis.Pipeliner) {
+		p.Set(ctx, k.statuses, b, 0)
+	})
+	if err != nil {
+		return fmt.Errorf("storing statuses of %s: %w", team, err)
+	}
+	return nil
+}
+
+// Statuses returns team's Jira statuses as last stored: nil when none were
+// ever stored, empty when an empty list was.
+func (db *DB) Statuses(ctx context.Context, team string) ([]coach.Status, error) {
+	k, err := db.keys(team)
+	if err != nil {
+		return nil, fmt.Errorf("reading statuses of %s: %w", team, err)
+	}
+	var get *redis.StringCmd
+	err = db.read(ctx, k, func(p redis.Pipeliner) {
+		get = p.Get(ctx, k.statuses)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading statuses of %s: %w", team, err)
+	}
+	data, err := get.Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	var rec statusesRecord
+	if err := decode(data, &rec); err != nil {
+		return nil, fmt.Errorf("reading statuses of %s: %w", team, err)
+	}
+	st := make([]coach.Status, 0, len(rec.Statuses))
+	for _, s := range rec.Statuses {
+		st = append(st, coach.Status{ID: s.ID, Name: s.Name, Category: s.Category})
+	}
+	return st, nil
+}

@@ -1,0 +1,214 @@
+// Package store persists flowbot's coach values in Redis.
+//
+// It talks to Redis only through redis.UniversalClient, so one node,
+// Sentinel and Cluster run the same code. Everything a team owns lives under
+// keys carrying the team's Cluster hash tag, so a team sits on one slot and a
+// multi-key write of one team can be a single MULTI/EXEC:
+//
+//	<prefix>:{<team>}:schema    string  layout version of the team's keys ("1")
+//	<prefix>:{<team>}:items     hash    item key          -> item record
+//	<prefix>:{<team>}:prs       hash    "<repo>#<number>" -> pull request record
+//	<prefix>:{<team>}:statuses  string  statuses record (Jira's list as last fetched)
+//	<prefix>:{<team>}:cursors   hash    "<source>:<scope>" -> opaque sync cursor
+//	<prefix>:{<team>}:lastsync  string  last successful sync, UTC RFC 3339 with nanoseconds
+//
+// The prefix defaults to "flowbot" and may not contain braces, which would
+// move the hash tag. Team ids and cursor sources are [a-z0-9-]+, so a key is
+// never built from junk and the first ':' of a cursor field ends its source.
+//
+// Reading a whole team is one HGETALL on a per-team hash; records are
+// upserted field by field with HSET. Records are JSON objects with a version
+// field ({"v":1,...}) written from store-private structs, so coach stays free
+// of encoding concerns and a record this code does not understand is an
+// error rather than a silently half-read value. Times are stored as UTC
+// instants with full precision; a zero time is stored as absent.
+//
+// The schema key guards the layout as a whole. Every read fetches it in the
+// same transaction as the data and every write checks it under WATCH, so a
+// process that finds a newer layout refuses to read or write it instead of
+// mixing generations. Writes also set it, so its presence marks a team that
+// was ever written.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"regexp"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrUnavailable says Redis could not be reached or cannot serve right now
+// (refused or dropped connection, timeout, a loading or failing-over server).
+// The cause is wrapped alongside it.
+var ErrUnavailable = errors.New("redis is unreachable")
+
+// ErrInvalidTeam says a team id is not [a-z0-9-]+.
+var ErrInvalidTeam = errors.New("invalid team id")
+
+// ErrUnknownVersion says a record or a team's key layout was written in a
+// version this code does not read, typically by a newer flowbot.
+var ErrUnknownVersion = errors.New("unknown version")
+
+// schemaVersion is the layout version written to and expected in a team's
+// schema key.
+const schemaVersion = "1"
+
+// Options configures a DB. The zero value is valid.
+type Options struct {
+	// Prefix starts every key; "flowbot" when empty. It may not contain '{'
+	// or '}'.
+	Prefix string
+}
+
+// DB stores coach values in Redis. It is safe for concurrent use.
+type DB struct {
+	rdb    redis.UniversalClient
+	prefix string
+	// prefixErr is reported by every call: New has no error result, and a
+	// bad prefix must never reach a key.
+	prefixErr error
+}
+
+// New returns a DB using rdb. A prefix with braces makes every call fail.
+func New(rdb redis.UniversalClient, opts Options) *DB {
+	db := &DB{rdb: rdb, prefix: opts.Prefix}
+	if db.prefix == "" {
+		db.prefix = "flowbot"
+	}
+	if strings.ContainsAny(db.prefix, "{}") {
+		db.prefixErr = fmt.Errorf("invalid key prefix %q: braces would change the cluster hash tag", db.prefix)
+	}
+	return db
+}
+
+// Ping checks that Redis answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("pinging redis: %w", classify(ctx, err))
+	}
+	return nil
+}
+
+var teamPattern = regexp.MustCompile(`^[a-z0-9-]+$`)
+
+// teamKeys holds the keys of one team.
+type teamKeys struct {
+	schema, items, prs, statuses, cursors, lastSync string
+}
+
+// keys validates team and returns its keys.
+func (db *DB) keys(team string) (teamKeys, error) {
+	if db.prefixErr != nil {
+		return teamKeys{}, db.prefixErr
+	}
+	if !teamPattern.MatchString(team) {
+		return teamKeys{}, fmt.Errorf("%w %q: want lowercase letters, digits and dashes", ErrInvalidTeam, team)
+	}
+	base := db.prefix + ":{" + team + "}:"
+	return teamKeys{
+		schema:   base + "schema",
+		items:    base + "items",
+		prs:      base + "prs",
+		statuses: base + "statuses",
+		cursors:  base + "cursors",
+		lastSync: base + "lastsync",
+	}, nil
+}
+
+// read runs queue in one MULTI/EXEC together with a GET of the schema key,
+// so the data read belongs to the layout that was checked.
+func (db *DB) read(ctx context.Context, k teamKeys, queue func(redis.Pipeliner)) error {
+	var schema *redis.StringCmd
+	cmds, err := db.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		schema = p.Get(ctx, k.schema)
+		queue(p)
+		return nil
+	})
+	if err != nil {
+		// TxPipelined reports the first command's error, and a missing key
+		// (redis.Nil) is an answer, not a failure: look past it.
+		if !errors.Is(err, redis.Nil) {
+			return classify(ctx, err)
+		}
+		for _, c := range cmds {
+			if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
+				return classify(ctx, err)
+			}
+		}
+	}
+	return checkSchema(ctx, schema)
+}
+
+// maxWriteAttempts bounds retries when another writer changes the schema key
+// between our check and our EXEC, which only a migration does.
+const maxWriteAttempts = 3
+
+// write runs queue in one MULTI/EXEC after checking, under WATCH, that the
+// team's layout is one this code writes. The schema key is set in the same
+// transaction, so a batch is either fully written under a known layout or
+// not at all.
+func (db *DB) write(ctx context.Context, k teamKeys, queue func(redis.Pipeliner)) error {
+	txf := func(tx *redis.Tx) error {
+		if err := checkSchema(ctx, tx.Get(ctx, k.schema)); err != nil {
+			return err
+		}
+		_, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, k.schema, schemaVersion, 0)
+			queue(p)
+			return nil
+		})
+		return err
+	}
+	var err error
+	for range maxWriteAttempts {
+		err = db.rdb.Watch(ctx, txf, k.schema)
+		if !errors.Is(err, redis.TxFailedErr) {
+			break
+		}
+	}
+	return classify(ctx, err)
+}
+
+// checkSchema accepts a missing schema key (a team never written) or the
+// version this code writes.
+func checkSchema(ctx context.Context, cmd *redis.StringCmd) error {
+	v, err := cmd.Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return nil
+	case err != nil:
+		return classify(ctx, err)
+	case v != schemaVersion:
+		return fmt.Errorf("%w: key layout %q, this flowbot reads %q", ErrUnknownVersion, v, schemaVersion)
+	}
+	return nil
+}
+
+// classify marks errors that mean Redis cannot serve us with ErrUnavailable.
+// Errors Redis answered with (wrong type, out of memory, ...) and the
+// caller's own cancellation pass through unchanged.
+func classify(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	var netErr net.Error
+	switch {
+	case errors.As(err, &netErr),
+		errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, redis.ErrClosed),
+		errors.Is(err, redis.ErrPoolTimeout),
+		redis.IsLoadingError(err),
+		redis.IsMasterDownError(err),
+		redis.IsClusterDownError(err),
+		redis.IsTryAgainError(err),
+		redis.IsReadOnlyError(err):
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
+}
