@@ -167,6 +167,7 @@ func (s *Syncer) syncJira(ctx context.Context, team *config.Team, statuses []coa
 		}
 	}
 	stored := 0
+	startedAt := s.now()
 	latest, err := s.Jira.SyncIssues(ctx, team.Jira.JQL, since, func(items []coach.Item) error {
 		if err := s.Store.PutItems(ctx, team.ID, items); err != nil {
 			return fmt.Errorf("storing items: %w", err)
@@ -177,6 +178,13 @@ func (s *Syncer) syncJira(ctx context.Context, team *config.Team, statuses []coa
 	})
 	if err != nil {
 		return stored, fmt.Errorf("syncing jira: %w", err)
+	}
+	// Jira pages by key, not by update time: an item on an early page that
+	// changed while later pages were read has an update older than the
+	// latest one seen. Never move the cursor past the moment this sync
+	// began, so the next run reads such changes.
+	if latest.After(startedAt) {
+		latest = startedAt
 	}
 	if latest.After(since) {
 		if err := s.Store.SetCursor(ctx, team.ID, "jira", "", latest.UTC().Format(time.RFC3339Nano)); err != nil {
