@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"strings"
 	"time"
 
@@ -438,11 +437,4 @@ func humanAgo(d time.Duration) string {
 // escape keeps Slack from reading user text as markup or mentions.
 func escape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-// sortedTeams is used by callers that iterate teams in a stable order.
-func sortedTeams(c *config.Config) []config.Team {
-	ts := append([]config.Team(nil), c.Teams...)
-	sort.Slice(ts, func(i, j int) bool { return ts[i].ID < ts[j].ID })
-	return ts
 }

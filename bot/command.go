@@ -160,9 +160,9 @@ func ParseCommand(text string) (Command, error) {
 				i++
 				val = fields[i]
 			}
-			s, err := parseSince(val)
-			if err != nil {
-				return Command{}, &UsageError{Problem: err.Error(), Usage: sp.usage}
+			s, problem := parseSince(val)
+			if problem != "" {
+				return Command{}, &UsageError{Problem: problem, Usage: sp.usage}
 			}
 			cmd.Since = s
 		case strings.HasPrefix(f, "-"):
@@ -183,24 +183,25 @@ func ParseCommand(text string) (Command, error) {
 // maxSinceDays bounds a window so a typo cannot ask for a century of data.
 const maxSinceDays = 3660
 
-func parseSince(v string) (Since, error) {
+// parseSince reads a --since value, or says what is wrong with it.
+func parseSince(v string) (Since, string) {
 	if m := sinceSpec.FindStringSubmatch(v); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		if m[2] == "w" {
 			n *= 7
 		}
 		if n < 1 || n > maxSinceDays {
-			return Since{}, fmt.Errorf("`--since %s` is out of range: use 1d to %dd.", v, maxSinceDays)
+			return Since{}, fmt.Sprintf("`--since %s` is out of range: use 1d to %dd.", v, maxSinceDays)
 		}
-		return Since{Days: n, Raw: v}, nil
+		return Since{Days: n, Raw: v}, ""
 	}
 	if d, err := time.Parse(time.DateOnly, v); err == nil {
 		if d.Year() < 2000 {
-			return Since{}, fmt.Errorf("`--since %s` is too far back.", v)
+			return Since{}, fmt.Sprintf("`--since %s` is too far back.", v)
 		}
-		return Since{Date: d, Raw: v}, nil
+		return Since{Date: d, Raw: v}, ""
 	}
-	return Since{}, fmt.Errorf("`--since %s` is not a window: use days (`90d`), weeks (`12w`) or a date (`2026-09-01`).", truncate(v, 40))
+	return Since{}, fmt.Sprintf("`--since %s` is not a window: use days (`90d`), weeks (`12w`) or a date (`2026-09-01`).", truncate(v, 40))
 }
 
 func unknownCommand(name string) error {
@@ -255,4 +256,5 @@ func truncate(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
+// errNoTeam: the request came from a channel no team uses.
 var errNoTeam = errors.New("no team")

@@ -184,6 +184,7 @@ func TestEnvRedaction(t *testing.T) {
 		"%v":     func() string { return fmt.Sprintf("%v", e) },
 		"%+v":    func() string { return fmt.Sprintf("%+v", e) },
 		"%#v":    func() string { return fmt.Sprintf("%#v", e) },
+		//lint:ignore S1025 the point is how fmt's %s verb prints a *Env
 		"%s ptr": func() string { return fmt.Sprintf("%s", &e) },
 		"slog text": func() string {
 			var b bytes.Buffer

@@ -328,6 +328,9 @@ func TestSyncPullUpdatedMidSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if n != 2 {
+		t.Errorf("next sync handed over %d pull requests, want 2", n)
+	}
 	// #15, the newest seen, is inside the overlap.
 	if diff := cmp.Diff(again.numbers(), []int{3, 15}); diff != "" {
 		t.Errorf("next sync (-got +want):\n%s", diff)

@@ -150,7 +150,6 @@ type catalog struct {
 	now      time.Time
 	projects map[string]bool // upper-case keys
 	types    map[string]bool // lower-case names
-	subtypes map[string]bool // lower-case names of sub-task types
 	statuses map[string]bool // lower-case names
 }
 

@@ -706,6 +706,7 @@ func intParam(q map[string][]string, name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
+		//lint:ignore ST1005 Jira's own wording, served to clients as is
 		return 0, fmt.Errorf("The value '%s' is invalid for the parameter '%s'.", v, name)
 	}
 	return n, nil
