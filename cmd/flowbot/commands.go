@@ -37,6 +37,9 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if err != nil {
 		return err
 	}
+	if env.RedisURL == "" {
+		fmt.Fprintln(stdout, "REDIS_URL is unset: this sync checks the connections, but what it fetches is gone when it ends; set REDIS_URL to keep it")
+	}
 	db, closeDB, err := openStore(ctx, env, logger)
 	if err != nil {
 		return err
@@ -146,6 +149,9 @@ func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	env, err := loadEnv(getenv)
 	if err != nil {
 		return err
+	}
+	if env.RedisURL == "" {
+		return usageError{"REDIS_URL is unset: ask answers from the Redis that \"flowbot sync\" or \"flowbot serve\" fills; set REDIS_URL to it (the demo needs none: flowbot demo)"}
 	}
 	db, closeDB, err := openStore(ctx, env, logger)
 	if err != nil {

@@ -70,12 +70,16 @@ func openStore(ctx context.Context, env config.Env, logger *slog.Logger) (*store
 	if err != nil {
 		return nil, nil, fmt.Errorf("REDIS_URL is not a redis:// or rediss:// URL: %w", err)
 	}
+	redis.SetLogger(redisLogger{logger})
 	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
 		Addrs:     []string{opts.Addr},
 		DB:        opts.DB,
 		Username:  opts.Username,
 		Password:  opts.Password,
 		TLSConfig: opts.TLSConfig,
+		// Report an outage within a second rather than after go-redis's
+		// default of five dial retries on every call.
+		DialerRetries: 2,
 	})
 	db := store.New(rdb, store.Options{})
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -88,11 +92,19 @@ func openStore(ctx context.Context, env config.Env, logger *slog.Logger) (*store
 	return db, func() { rdb.Close() }, nil
 }
 
+// redisLogger sends go-redis's own messages (failed dials, pool
+// trouble) to slog instead of the standard logger.
+type redisLogger struct{ l *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	r.l.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
+
 // sources are the Jira and GitHub adapters with the transports that count
 // their calls.
 type sources struct {
 	jira        *jiraSource
-	github      *github.Client
+	github      *githubSource
 	jiraCalls   *retry.Transport
 	githubCalls *retry.Transport
 }
@@ -142,7 +154,7 @@ func newSources(cfg *config.Config, env config.Env, logger *slog.Logger) (*sourc
 		if err != nil {
 			return nil, fmt.Errorf("setting up github: %w", err)
 		}
-		s.github = c
+		s.github = &githubSource{c: c, now: time.Now}
 	}
 	return &s, nil
 }
@@ -157,6 +169,25 @@ func (s *sources) syncer(cfg *config.Config, db *store.DB, logger *slog.Logger) 
 		sy.GitHub = s.github
 	}
 	return sy
+}
+
+// githubBackfill is how far back the first sync of a repository reads.
+// GitHub lists pull requests without a `since`, and sizes and reviews cost
+// two requests per pull request: a repository's whole history could take
+// more than an hour of rate limit before the first answer.
+const githubBackfill = 365 * 24 * time.Hour
+
+// githubSource starts a repository's first sync at the backfill horizon.
+type githubSource struct {
+	c   *github.Client
+	now func() time.Time
+}
+
+func (g *githubSource) Sync(ctx context.Context, repo, cursor string, fn func([]coach.PullRequest) error) (string, int, error) {
+	if cursor == "" {
+		cursor = github.Cursor{Updated: g.now().Add(-githubBackfill)}.String()
+	}
+	return g.c.Sync(ctx, repo, cursor, fn)
 }
 
 // jiraSource adapts jira.Client to bot.IssueSource.
