@@ -40,15 +40,11 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if env.RedisURL == "" {
 		fmt.Fprintln(stdout, "REDIS_URL is unset: this sync checks the connections, but what it fetches is gone when it ends; set REDIS_URL to keep it")
 	}
-	db, closeDB, err := openStore(ctx, env, logger)
+	db, src, closeDB, err := connect(ctx, cfg, env, logger)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	src, err := newSources(cfg, env, logger)
-	if err != nil {
-		return err
-	}
 	sy := src.syncer(cfg, db, logger)
 	if !*quiet {
 		sy.Progress = progressPrinter(stdout)
@@ -192,15 +188,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	if err != nil {
 		return err
 	}
-	db, closeDB, err := openStore(ctx, env, logger)
+	db, src, closeDB, err := connect(ctx, cfg, env, logger)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	src, err := newSources(cfg, env, logger)
-	if err != nil {
-		return err
-	}
 	return serve(ctx, cfg, env, db, src, logger)
 }
 

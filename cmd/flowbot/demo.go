@@ -99,15 +99,11 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if len(problems) > 0 {
 		return fmt.Errorf("the demo's environment is invalid: %w", problems)
 	}
-	db, closeDB, err := openStore(ctx, env, logger)
+	db, src, closeDB, err := connect(ctx, cfg, env, logger)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	src, err := newSources(cfg, env, logger)
-	if err != nil {
-		return err
-	}
 
 	fmt.Fprintf(stdout, "Generated %d Jira issues and %d pull requests over %d days (seed %d). Syncing…\n",
 		len(world.Issues), len(world.PRs), *days, *seed)

@@ -92,6 +92,21 @@ func openStore(ctx context.Context, env config.Env, logger *slog.Logger) (*store
 	return db, func() { rdb.Close() }, nil
 }
 
+// connect opens the store and builds the sources: what sync, serve and the
+// demo share.
+func connect(ctx context.Context, cfg *config.Config, env config.Env, logger *slog.Logger) (*store.DB, *sources, func(), error) {
+	db, closeDB, err := openStore(ctx, env, logger)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	src, err := newSources(cfg, env, logger)
+	if err != nil {
+		closeDB()
+		return nil, nil, nil, err
+	}
+	return db, src, closeDB, nil
+}
+
 // redisLogger sends go-redis's own messages (failed dials, pool
 // trouble) to slog instead of the standard logger.
 type redisLogger struct{ l *slog.Logger }
