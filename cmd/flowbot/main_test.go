@@ -50,8 +50,17 @@ func TestDemoAnswersScriptedCommands(t *testing.T) {
 			t.Errorf("demo output lacks %q\nstdout:\n%s", want, out)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "flowbot.log")); err != nil {
-		t.Errorf("demo log: %v", err)
+	log, err := os.ReadFile(filepath.Join(dir, "flowbot.log"))
+	if err != nil {
+		t.Fatalf("demo log: %v", err)
+	}
+	if !strings.Contains(string(log), `"msg":"socket mode connected"`) {
+		t.Errorf("demo log lacks the socket-mode connection:\n%s", log)
+	}
+	for _, secret := range []string{demoAppToken, demoBotToken, demoJiraToken, demoGHToken} {
+		if strings.Contains(string(log)+out+errOut, secret) {
+			t.Errorf("secret %q appeared in the demo's output or log", secret)
+		}
 	}
 }
 
