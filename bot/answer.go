@@ -118,6 +118,9 @@ func (b *Bot) answer(ctx context.Context, teamID string, cmd Command, now time.T
 	if !ok {
 		return Answer{}, fmt.Errorf("%w %q", ErrUnknownTeam, teamID)
 	}
+	if sp, _ := lookup(cmd.Name); sp.since && !cmd.Since.Start(now, team.Location()).Before(now) {
+		return Answer{}, &UsageError{Problem: fmt.Sprintf("`--since %s` is not in the past, so the window is empty.", cmd.Since.Raw), Usage: sp.usage}
+	}
 	snap, err := b.snapshot(ctx, team, now)
 	if err != nil {
 		return Answer{}, err

@@ -230,6 +230,7 @@ func TestHandleCommand(t *testing.T) {
 		{"unknown channel explains how to link it", Request{ChannelID: "C0OTHER", Text: "wip"}, false, "not linked to a flowbot team"},
 		{"unknown team lists teams", Request{ChannelID: "C0PAYMENTS", Text: "wip team:nope"}, false, "I don't know that team. Teams: `payments`, `empty`."},
 		{"help works anywhere", Request{ChannelID: "C0OTHER", Text: "help"}, false, "flowbot* answers"},
+		{"a window starting in the future is refused", Request{ChannelID: "C0PAYMENTS", Text: "throughput --since 2027-01-01"}, false, "`--since 2027-01-01` is not in the past"},
 		{"bad input gets usage, never public", Request{ChannelID: "C0PAYMENTS", Text: "cycle-time --since soon public"}, false, "Usage: `/flow cycle-time"},
 	}
 	b := newTestBot(t)
