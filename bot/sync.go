@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/flowbot/flowbot/bot/config"
 	"github.com/flowbot/flowbot/coach"
 )
@@ -222,20 +224,37 @@ func (s *Syncer) syncRepo(ctx context.Context, team *config.Team, repo string) (
 	return stored, nil
 }
 
-// Run syncs every interval until ctx ends. Failures are logged and retried
-// at the next tick; the first sync starts at once.
+// Run syncs every interval until ctx ends, starting at once. Failures are
+// logged and retried at the next run. A sync still running when the next
+// is due is not doubled up: the due one is skipped.
 func (s *Syncer) Run(ctx context.Context, interval time.Duration) error {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
+	log := cronLogger{s.logger()}
+	job := cron.NewChain(cron.Recover(log), cron.SkipIfStillRunning(log)).Then(cron.FuncJob(func() {
 		sum := s.SyncAll(ctx)
-		s.logger().Info("background sync finished", "items", sum.Items, "prs", sum.PRs, "duration", sum.Duration.Round(time.Millisecond).String(), "failed", sum.Err() != nil)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-ticker.C:
-		}
-	}
+		s.logger().Info("background sync finished", "items", sum.Items, "prs", sum.PRs,
+			"duration", sum.Duration.Round(time.Millisecond).String(), "failed", sum.Err() != nil)
+	}))
+	c := cron.New(cron.WithLogger(log))
+	c.Schedule(cron.Every(interval), job)
+	c.Start()
+	first := make(chan struct{})
+	go func() {
+		defer close(first)
+		job.Run()
+	}()
+	<-ctx.Done()
+	<-c.Stop().Done() // waits for a scheduled sync in flight
+	<-first
+	return nil
+}
+
+// cronLogger sends robfig/cron's messages to slog.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("scheduler: "+msg, kv...) }
+
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("scheduler: "+msg, append(kv, "err", err)...)
 }
 
 func (s *Syncer) progress(team, source, scope string, stored int) {

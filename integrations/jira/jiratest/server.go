@@ -30,6 +30,7 @@ import (
 	"hash/fnv"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -440,12 +441,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	startAt, err := intParam(q, "startAt", 0)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	maxResults, err := intParam(q, "maxResults", 50)
+	startAt, maxResults, err := pageParams(q, 50)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -551,12 +547,7 @@ func (s *Server) handleChangelog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	startAt, err := intParam(q, "startAt", 0)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	maxResults, err := intParam(q, "maxResults", 100)
+	startAt, maxResults, err := pageParams(q, 100)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -737,4 +728,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeError(w http.ResponseWriter, status int, msgs ...string) {
 	writeJSON(w, status, map[string]any{"errorMessages": msgs, "errors": map[string]string{}})
+}
+
+// pageParams reads startAt and maxResults, the paging of Jira's older
+// endpoints.
+func pageParams(q url.Values, defMax int) (startAt, maxResults int, err error) {
+	if startAt, err = intParam(q, "startAt", 0); err != nil {
+		return 0, 0, err
+	}
+	if maxResults, err = intParam(q, "maxResults", defMax); err != nil {
+		return 0, 0, err
+	}
+	return startAt, maxResults, nil
 }
