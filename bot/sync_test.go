@@ -46,7 +46,7 @@ func (m *syncMem) PutItems(_ context.Context, _ string, items []coach.Item) erro
 	return nil
 }
 func (m *syncMem) PutPullRequests(context.Context, string, []coach.PullRequest) error { return nil }
-func (m *syncMem) PutStatuses(context.Context, string, []coach.Status) error         { return nil }
+func (m *syncMem) PutStatuses(context.Context, string, []coach.Status) error          { return nil }
 func (m *syncMem) Cursor(_ context.Context, team, source, scope string) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
