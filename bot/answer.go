@@ -17,6 +17,10 @@ type Store interface {
 	Items(ctx context.Context, team string) ([]coach.Item, error)
 	Statuses(ctx context.Context, team string) ([]coach.Status, error)
 	LastSync(ctx context.Context, team string) (time.Time, error)
+	PullRequests(ctx context.Context, team string) ([]coach.PullRequest, error)
+	Deployments(ctx context.Context, team string) ([]coach.Deployment, error)
+	// Incidents are the items matched by the team's incident JQL.
+	Incidents(ctx context.Context, team string) ([]coach.Item, error)
 }
 
 // Bot answers /flow commands from the store.
@@ -121,7 +125,7 @@ func (b *Bot) answer(ctx context.Context, teamID string, cmd Command, now time.T
 	if sp, _ := lookup(cmd.Name); sp.since && !cmd.Since.Start(now, team.Location()).Before(now) {
 		return Answer{}, &UsageError{Problem: fmt.Sprintf("`--since %s` is not in the past, so the window is empty.", cmd.Since.Raw), Usage: sp.usage}
 	}
-	snap, err := b.snapshot(ctx, team, now)
+	snap, err := b.snapshot(ctx, team, now, needsDelivery[cmd.Name])
 	if err != nil {
 		return Answer{}, err
 	}
@@ -136,7 +140,13 @@ func (b *Bot) answer(ctx context.Context, teamID string, cmd Command, now time.T
 	case "aging":
 		a = agingAnswer(snap)
 	default:
-		return Answer{}, fmt.Errorf("command %q has no answer", cmd.Name)
+		answer, ok := answerers[cmd.Name]
+		if !ok {
+			return Answer{}, fmt.Errorf("command %q has no answer", cmd.Name)
+		}
+		if a, err = answer(snap, cmd); err != nil {
+			return Answer{}, err
+		}
 	}
 	a.Public = cmd.Public
 	a.Text += snap.freshness()
@@ -150,9 +160,27 @@ type snapshot struct {
 	flows    []coach.Flow
 	now      time.Time
 	lastSync time.Time
+
+	// Delivery data, read only for the commands that need it.
+	prs         []coach.PullRequest
+	deployments []coach.Deployment
+	incidents   []coach.Item
 }
 
-func (b *Bot) snapshot(ctx context.Context, team *config.Team, now time.Time) (*snapshot, error) {
+// answerers are the commands whose answers can fail on their arguments.
+var answerers = map[string]func(*snapshot, Command) (Answer, error){
+	"vsm":          vsmAnswer,
+	"efficiency":   efficiencyAnswer,
+	"forecast":     forecastAnswer,
+	"distribution": distributionAnswer,
+	"cfd":          cfdAnswer,
+}
+
+// needsDelivery names the commands that read pull requests, deployments
+// and incidents besides the work items.
+var needsDelivery = map[string]bool{"prs": true, "dora": true, "item": true, "compare": true, "data-quality": true, "explain": true}
+
+func (b *Bot) snapshot(ctx context.Context, team *config.Team, now time.Time, delivery bool) (*snapshot, error) {
 	items, err := b.Store.Items(ctx, team.ID)
 	if err != nil {
 		return nil, fmt.Errorf("reading items of %s: %w", team.ID, err)
@@ -166,13 +194,25 @@ func (b *Bot) snapshot(ctx context.Context, team *config.Team, now time.Time) (*
 		return nil, fmt.Errorf("reading last sync of %s: %w", team.ID, err)
 	}
 	wf := team.Workflow(statuses, b.Config.Jira.ExcludeResolutions)
-	return &snapshot{
+	s := &snapshot{
 		team:     team,
 		workflow: wf,
 		flows:    coach.Flows(wf, items, now),
 		now:      now,
 		lastSync: last,
-	}, nil
+	}
+	if delivery {
+		if s.prs, err = b.Store.PullRequests(ctx, team.ID); err != nil {
+			return nil, fmt.Errorf("reading pull requests of %s: %w", team.ID, err)
+		}
+		if s.deployments, err = b.Store.Deployments(ctx, team.ID); err != nil {
+			return nil, fmt.Errorf("reading deployments of %s: %w", team.ID, err)
+		}
+		if s.incidents, err = b.Store.Incidents(ctx, team.ID); err != nil {
+			return nil, fmt.Errorf("reading incidents of %s: %w", team.ID, err)
+		}
+	}
+	return s, nil
 }
 
 func (s *snapshot) window(since Since) coach.Window {
@@ -213,6 +253,9 @@ type cycleTimeJSON struct {
 	P85     *float64 `json:"p85_days"`
 	P95     *float64 `json:"p95_days"`
 	Max     *float64 `json:"max_days"`
+	// N and Excluded are common to every answer (issue 3): n is count.
+	N        int            `json:"n"`
+	Excluded map[string]int `json:"excluded"`
 }
 
 type weekJSON struct {
@@ -221,12 +264,14 @@ type weekJSON struct {
 }
 
 type throughputJSON struct {
-	Command string     `json:"command"`
-	Team    string     `json:"team"`
-	From    string     `json:"from"`
-	To      string     `json:"to"`
-	Total   int        `json:"total"`
-	Weeks   []weekJSON `json:"weeks"`
+	Command  string         `json:"command"`
+	Team     string         `json:"team"`
+	From     string         `json:"from"`
+	To       string         `json:"to"`
+	Total    int            `json:"total"`
+	Weeks    []weekJSON     `json:"weeks"`
+	N        int            `json:"n"`
+	Excluded map[string]int `json:"excluded"`
 }
 
 type stageJSON struct {
@@ -235,10 +280,14 @@ type stageJSON struct {
 }
 
 type wipJSON struct {
-	Command string      `json:"command"`
-	Team    string      `json:"team"`
-	Count   int         `json:"count"`
-	ByStage []stageJSON `json:"by_stage"`
+	Command  string         `json:"command"`
+	Team     string         `json:"team"`
+	Count    int            `json:"count"`
+	ByStage  []stageJSON    `json:"by_stage"`
+	From     string         `json:"from"` // WIP is a moment: from = to = now
+	To       string         `json:"to"`
+	N        int            `json:"n"`
+	Excluded map[string]int `json:"excluded"`
 }
 
 type agingItemJSON struct {
@@ -252,10 +301,14 @@ type agingItemJSON struct {
 }
 
 type agingJSON struct {
-	Command string          `json:"command"`
-	Team    string          `json:"team"`
-	SLEDays *float64        `json:"sle_days"`
-	Items   []agingItemJSON `json:"items"`
+	Command  string          `json:"command"`
+	Team     string          `json:"team"`
+	SLEDays  *float64        `json:"sle_days"`
+	Items    []agingItemJSON `json:"items"`
+	From     string          `json:"from"` // aging is a moment: from = to = now
+	To       string          `json:"to"`
+	N        int             `json:"n"`
+	Excluded map[string]int  `json:"excluded"`
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -273,6 +326,10 @@ func cycleTimeAnswer(s *snapshot, cmd Command) Answer {
 	j := cycleTimeJSON{
 		Command: "cycle-time", Team: s.team.ID, From: rfc3339(win.From), To: rfc3339(win.To),
 		Count: r.Count, P50: ptr(r.P50, r.OK), P85: ptr(r.P85, r.OK), P95: ptr(r.P95, r.OK), Max: ptr(r.Max, r.OK),
+		N: r.Count, Excluded: map[string]int{},
+	}
+	if n := doneWithoutStart(s.flows, win); n > 0 {
+		j.Excluded["done_without_start"] = n
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Cycle time · %s* (%s)\n", s.team.Name, windowLabel(cmd.Since, win, s.team.Location()))
@@ -282,6 +339,9 @@ func cycleTimeAnswer(s *snapshot, cmd Command) Answer {
 	}
 	fmt.Fprintf(&b, "%s finished after being started. 50%% took %s or less, 85%% took %s or less, 95%% took %s or less; the longest took %s.",
 		plural(r.Count, "item", "items"), days(r.P50), days(r.P85), days(r.P95), days(r.Max))
+	if n := j.Excluded["done_without_start"]; n > 0 {
+		fmt.Fprintf(&b, "\n%s done without ever being started %s no cycle time and %s left out.", plural(n, "item", "items"), haveHas(n), isAre(n))
+	}
 	if r.Count < 5 {
 		b.WriteString("\n_Few items: read these numbers as a rough guide._")
 	}
@@ -292,7 +352,8 @@ func throughputAnswer(s *snapshot, cmd Command) Answer {
 	win := s.window(cmd.Since)
 	loc := s.team.Location()
 	r := coach.Throughput(s.flows, win, loc)
-	j := throughputJSON{Command: "throughput", Team: s.team.ID, From: rfc3339(win.From), To: rfc3339(win.To), Total: r.Total, Weeks: []weekJSON{}}
+	j := throughputJSON{Command: "throughput", Team: s.team.ID, From: rfc3339(win.From), To: rfc3339(win.To), Total: r.Total, Weeks: []weekJSON{},
+		N: r.Total, Excluded: map[string]int{}}
 	most := 0
 	for _, w := range r.Weeks {
 		j.Weeks = append(j.Weeks, weekJSON{WeekStart: w.Start.In(loc).Format(time.DateOnly), Count: w.Count})
@@ -318,7 +379,8 @@ func throughputAnswer(s *snapshot, cmd Command) Answer {
 
 func wipAnswer(s *snapshot) Answer {
 	r := coach.WIP(s.workflow, s.flows)
-	j := wipJSON{Command: "wip", Team: s.team.ID, Count: r.Count, ByStage: []stageJSON{}}
+	j := wipJSON{Command: "wip", Team: s.team.ID, Count: r.Count, ByStage: []stageJSON{},
+		From: rfc3339(s.now), To: rfc3339(s.now), N: r.Count, Excluded: map[string]int{}}
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Work in progress · %s*\n%s started and not done.\n", s.team.Name, plural(r.Count, "item", "items"))
 	if len(r.ByStage) > 0 {
@@ -341,7 +403,8 @@ const maxAgingLines = 25
 
 func agingAnswer(s *snapshot) Answer {
 	r := coach.Aging(s.workflow, s.flows, s.now)
-	j := agingJSON{Command: "aging", Team: s.team.ID, SLEDays: ptr(r.SLE, r.HasSLE), Items: []agingItemJSON{}}
+	j := agingJSON{Command: "aging", Team: s.team.ID, SLEDays: ptr(r.SLE, r.HasSLE), Items: []agingItemJSON{},
+		From: rfc3339(s.now), To: rfc3339(s.now), N: len(r.Items), Excluded: map[string]int{}}
 	over := 0
 	for _, it := range r.Items {
 		j.Items = append(j.Items, agingItemJSON{Key: it.Key, Title: it.Title, Stage: it.Stage, Status: it.Status, Assignee: it.Assignee, AgeDays: it.AgeDays, OverSLE: it.OverSLE})
@@ -416,6 +479,32 @@ func days(d float64) string {
 		return fmt.Sprintf("%.1f days", d)
 	}
 	return fmt.Sprintf("%.0f days", d)
+}
+
+// doneWithoutStart counts the items delivered in win that never started:
+// they have no cycle time, and answers say so rather than drop them quietly.
+func doneWithoutStart(flows []coach.Flow, win coach.Window) int {
+	n := 0
+	for _, f := range flows {
+		if f.Delivered() && f.Started.IsZero() && win.Contains(f.Done) {
+			n++
+		}
+	}
+	return n
+}
+
+func haveHas(n int) string {
+	if n == 1 {
+		return "has"
+	}
+	return "have"
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }
 
 func plural(n int, one, many string) string {

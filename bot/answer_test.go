@@ -19,9 +19,24 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 // memStore is an in-memory Store: answering is tested on plain values, the
 // Redis store has its own tests.
 type memStore struct {
-	items    map[string][]coach.Item
-	statuses []coach.Status
-	lastSync time.Time
+	items       map[string][]coach.Item
+	statuses    []coach.Status
+	lastSync    time.Time
+	prs         map[string][]coach.PullRequest
+	deployments map[string][]coach.Deployment
+	incidents   map[string][]coach.Item
+}
+
+func (m *memStore) PullRequests(_ context.Context, team string) ([]coach.PullRequest, error) {
+	return m.prs[team], nil
+}
+
+func (m *memStore) Deployments(_ context.Context, team string) ([]coach.Deployment, error) {
+	return m.deployments[team], nil
+}
+
+func (m *memStore) Incidents(_ context.Context, team string) ([]coach.Item, error) {
+	return m.incidents[team], nil
 }
 
 func (m *memStore) Items(_ context.Context, team string) ([]coach.Item, error) {

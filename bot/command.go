@@ -16,6 +16,11 @@ type Command struct {
 	Team   string // from --team or team:<id>; "" means the channel's team
 	Since  Since  // zero: the command's default window
 	Public bool   // the text ended with "public"
+
+	By          time.Time // --by DATE (forecast): midnight UTC of the date; read in the team's zone
+	Seed        uint64    // --seed N (forecast), when HasSeed
+	HasSeed     bool
+	WorkingTime bool // --working-time: durations in working time instead of calendar time
 }
 
 // Since is a window start as a user wrote it: a number of days back from
@@ -62,10 +67,14 @@ type spec struct {
 	since    bool // takes --since
 	maxArgs  int
 	defSince Since
+	by       bool // takes --by DATE
+	seed     bool // takes --seed N
+	working  bool // takes --working-time
 }
 
 var (
 	days90 = Since{Days: 90, Raw: "90d"}
+	days30 = Since{Days: 30, Raw: "30d"}
 	week12 = Since{Days: 84, Raw: "12w"}
 )
 
@@ -76,6 +85,17 @@ var specs = []spec{
 	{name: "throughput", usage: "/flow throughput [--since 12w] [team:<id>] [public]", summary: "items finished, in total and per week", example: "/flow throughput --since 8w", since: true, defSince: week12},
 	{name: "wip", usage: "/flow wip [team:<id>] [public]", summary: "work in progress now, by stage", example: "/flow wip"},
 	{name: "aging", usage: "/flow aging [team:<id>] [public]", summary: "work in progress oldest first, marked where it is older than the team's SLE", example: "/flow aging"},
+	{name: "vsm", usage: "/flow vsm [--since 30d] [--working-time] [team:<id>] [public]", summary: "the value stream map: active and wait time per stage, and the bottleneck", example: "/flow vsm", since: true, defSince: days30, working: true},
+	{name: "efficiency", usage: "/flow efficiency [--since 30d] [--working-time] [team:<id>] [public]", summary: "flow efficiency: active time over active plus wait time", example: "/flow efficiency --since 60d", since: true, defSince: days30, working: true},
+	{name: "forecast", usage: "/flow forecast N | --by YYYY-MM-DD | epic KEY [--seed N] [team:<id>] [public]", summary: "Monte Carlo forecast of when N items will be done, or how many by a date", example: "/flow forecast 10", maxArgs: 2, by: true, seed: true},
+	{name: "prs", usage: "/flow prs [--since 30d] [--working-time] [team:<id>] [public]", summary: "pull-request flow: coding, pickup, review, merge and deploy time, and size", example: "/flow prs", since: true, defSince: days30, working: true},
+	{name: "dora", usage: "/flow dora [--since 90d] [team:<id>] [public]", summary: "the four DORA keys per repository and for the team", example: "/flow dora", since: true, defSince: days90},
+	{name: "item", usage: "/flow item KEY [team:<id>] [public]", summary: "one work item's whole flow, from ticket to production", example: "/flow item PAY-123", maxArgs: 1},
+	{name: "distribution", usage: "/flow distribution [--since 30d] [team:<id>] [public]", summary: "done items and WIP by kind: feature, defect, risk, debt", example: "/flow distribution", since: true, defSince: days30},
+	{name: "cfd", usage: "/flow cfd [--since 30d] [team:<id>] [public]", summary: "cumulative flow: items in each stage at the end of every day", example: "/flow cfd", since: true, defSince: days30},
+	{name: "compare", usage: "/flow compare YYYY-MM YYYY-MM | FROM..TO FROM..TO [team:<id>] [public]", summary: "before and after: the key numbers of two periods side by side", example: "/flow compare 2026-09 2026-10", maxArgs: 2},
+	{name: "explain", usage: "/flow explain METRIC [team:<id>]", summary: "how a number is computed: definition, window, n and what was left out", example: "/flow explain cycle-time", maxArgs: 1},
+	{name: "data-quality", usage: "/flow data-quality [--since 90d] [team:<id>] [public]", summary: "what distorts the numbers: unmapped statuses, items done without starting, and more", example: "/flow data-quality", since: true, defSince: days90},
 }
 
 func lookup(name string) (spec, bool) {
@@ -165,6 +185,35 @@ func ParseCommand(text string) (Command, error) {
 				return Command{}, &UsageError{Problem: problem, Usage: sp.usage}
 			}
 			cmd.Since = s
+		case opt == "--working-time" && !hasVal:
+			if !sp.working {
+				return Command{}, &UsageError{Problem: fmt.Sprintf("`%s` does not take `--working-time`.", sp.name), Usage: sp.usage}
+			}
+			cmd.WorkingTime = true
+		case opt == "--by" || opt == "--seed":
+			if (opt == "--by" && !sp.by) || (opt == "--seed" && !sp.seed) {
+				return Command{}, &UsageError{Problem: fmt.Sprintf("`%s` does not take `%s`.", sp.name, opt), Usage: sp.usage}
+			}
+			if !hasVal {
+				if i+1 >= len(fields) {
+					return Command{}, &UsageError{Problem: fmt.Sprintf("`%s` needs a value.", opt), Usage: sp.usage}
+				}
+				i++
+				val = fields[i]
+			}
+			if opt == "--by" {
+				d, err := time.Parse(time.DateOnly, val)
+				if err != nil || d.Year() < 2000 || d.Year() > 2200 {
+					return Command{}, &UsageError{Problem: fmt.Sprintf("`--by %s` is not a date such as `2026-12-31`.", truncate(val, 40)), Usage: sp.usage}
+				}
+				cmd.By = d
+			} else {
+				n, err := strconv.ParseUint(val, 10, 64)
+				if err != nil {
+					return Command{}, &UsageError{Problem: fmt.Sprintf("`--seed %s` is not a whole number.", truncate(val, 40)), Usage: sp.usage}
+				}
+				cmd.Seed, cmd.HasSeed = n, true
+			}
 		case strings.HasPrefix(f, "-"):
 			return Command{}, &UsageError{Problem: fmt.Sprintf("Unknown option `%s`.", truncate(f, 40)), Usage: sp.usage}
 		default:

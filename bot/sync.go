@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -28,8 +29,23 @@ type PullRequestSource interface {
 	Sync(ctx context.Context, repo, cursor string, fn func([]coach.PullRequest) error) (next string, n int, err error)
 }
 
+// ErrRejectedQuery is what an IssueSource's error wraps when the service
+// refused the query itself (for Jira: a 400 naming the JQL's problem), as
+// opposed to failing to answer it.
+var ErrRejectedQuery = errors.New("query rejected")
+
+// DeploymentSource is what syncing needs to learn a repository's
+// production deployments: GitHub's deployments API, or the successful runs
+// of a deploy workflow where a team deploys that way.
+type DeploymentSource interface {
+	SyncDeployments(ctx context.Context, repo string, env *regexp.Regexp, cursor string, fn func([]coach.Deployment) error) (next string, n int, err error)
+	SyncWorkflowDeploys(ctx context.Context, repo, workflow, cursor string, fn func([]coach.Deployment) error) (next string, n int, err error)
+}
+
 // SyncStore is what syncing needs from the store.
 type SyncStore interface {
+	PutDeployments(ctx context.Context, team string, d []coach.Deployment) error
+	PutIncidents(ctx context.Context, team string, items []coach.Item) error
 	PutItems(ctx context.Context, team string, items []coach.Item) error
 	PutPullRequests(ctx context.Context, team string, prs []coach.PullRequest) error
 	PutStatuses(ctx context.Context, team string, st []coach.Status) error
@@ -44,10 +60,15 @@ type SyncStore interface {
 type Syncer struct {
 	Config *config.Config
 	Store  SyncStore
-	Jira   IssueSource       // nil: no team uses Jira
-	GitHub PullRequestSource // nil: no team uses GitHub
-	Now    func() time.Time  // nil: time.Now
-	Logger *slog.Logger
+	Jira   IssueSource // nil: no team uses Jira
+	// JiraByTeam overrides Jira for the teams it names: teams that read
+	// story points from different Jira fields need differently set up
+	// sources.
+	JiraByTeam  map[string]IssueSource
+	GitHub      PullRequestSource // nil: no team uses GitHub
+	Deployments DeploymentSource  // nil: deployments are not synced
+	Now         func() time.Time  // nil: time.Now
+	Logger      *slog.Logger
 	// Progress, when set, is told about every stored page: it is how
 	// `flowbot sync` shows a long backfill moving.
 	Progress func(team, source, scope string, stored int)
@@ -55,18 +76,22 @@ type Syncer struct {
 
 // TeamResult counts what one team's sync stored.
 type TeamResult struct {
-	Team  string
-	Items int
-	PRs   int
-	Err   error
+	Team        string
+	Items       int
+	PRs         int
+	Deployments int
+	Incidents   int
+	Err         error
 }
 
 // Summary is the outcome of syncing every team.
 type Summary struct {
-	Teams    []TeamResult
-	Items    int
-	PRs      int
-	Duration time.Duration
+	Teams       []TeamResult
+	Items       int
+	PRs         int
+	Deployments int
+	Incidents   int
+	Duration    time.Duration
 }
 
 // Err joins the errors of every team that failed.
@@ -98,6 +123,8 @@ func (s *Syncer) SyncAll(ctx context.Context) Summary {
 		sum.Teams = append(sum.Teams, r)
 		sum.Items += r.Items
 		sum.PRs += r.PRs
+		sum.Deployments += r.Deployments
+		sum.Incidents += r.Incidents
 		if ctx.Err() != nil {
 			break
 		}
@@ -125,12 +152,26 @@ func (s *Syncer) syncTeam(ctx context.Context, team *config.Team, statuses []coa
 		if err != nil {
 			errs = append(errs, err)
 		}
+		if team.Jira.IncidentJQL != "" && s.Jira != nil {
+			n, err := s.syncIncidents(ctx, team)
+			r.Incidents = n
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
 	for _, repo := range team.GitHub.Repos {
 		n, err := s.syncRepo(ctx, team, repo)
 		r.PRs += n
 		if err != nil {
 			errs = append(errs, err)
+		}
+		if s.Deployments != nil {
+			n, err := s.syncDeployments(ctx, team, repo)
+			r.Deployments += n
+			if err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	r.Err = errors.Join(errs...)
@@ -139,7 +180,7 @@ func (s *Syncer) syncTeam(ctx context.Context, team *config.Team, statuses []coa
 			r.Err = fmt.Errorf("recording sync time: %w", err)
 		}
 	}
-	log := s.logger().With("team", team.ID, "items", r.Items, "prs", r.PRs, "duration", s.now().Sub(started).Round(time.Millisecond).String())
+	log := s.logger().With("team", team.ID, "items", r.Items, "prs", r.PRs, "deployments", r.Deployments, "incidents", r.Incidents, "duration", s.now().Sub(started).Round(time.Millisecond).String())
 	if r.Err != nil {
 		log.Error("sync failed", "err", r.Err)
 	} else {
@@ -170,7 +211,7 @@ func (s *Syncer) syncJira(ctx context.Context, team *config.Team, statuses []coa
 	}
 	stored := 0
 	startedAt := s.now()
-	latest, err := s.Jira.SyncIssues(ctx, team.Jira.JQL, since, func(items []coach.Item) error {
+	latest, err := s.jiraFor(team.ID).SyncIssues(ctx, team.Jira.JQL, since, func(items []coach.Item) error {
 		if err := s.Store.PutItems(ctx, team.ID, items); err != nil {
 			return fmt.Errorf("storing items: %w", err)
 		}
@@ -191,6 +232,88 @@ func (s *Syncer) syncJira(ctx context.Context, team *config.Team, statuses []coa
 	if latest.After(since) {
 		if err := s.Store.SetCursor(ctx, team.ID, "jira", "", latest.UTC().Format(time.RFC3339Nano)); err != nil {
 			return stored, fmt.Errorf("storing jira cursor: %w", err)
+		}
+	}
+	return stored, nil
+}
+
+// syncIncidents runs the team's incident JQL as written: incidents are
+// often filed outside the team's project.
+func (s *Syncer) syncIncidents(ctx context.Context, team *config.Team) (int, error) {
+	cursor, err := s.Store.Cursor(ctx, team.ID, "jira-incidents", "")
+	if err != nil {
+		return 0, fmt.Errorf("reading incident cursor: %w", err)
+	}
+	var since time.Time
+	if cursor != "" {
+		if since, err = time.Parse(time.RFC3339Nano, cursor); err != nil {
+			return 0, fmt.Errorf("reading incident cursor %q: %w", cursor, err)
+		}
+	}
+	stored := 0
+	startedAt := s.now()
+	latest, err := s.jiraFor(team.ID).SyncIssues(ctx, team.Jira.IncidentJQL, since, func(items []coach.Item) error {
+		if err := s.Store.PutIncidents(ctx, team.ID, items); err != nil {
+			return fmt.Errorf("storing incidents: %w", err)
+		}
+		stored += len(items)
+		s.progress(team.ID, "jira-incidents", "", stored)
+		return nil
+	})
+	if err != nil {
+		// Many Jira sites have no Incident issue type. The default query
+		// failing there means "no incidents here", not a broken sync; a
+		// query the team wrote itself failing is a mistake to report.
+		if errors.Is(err, ErrRejectedQuery) && team.Jira.IncidentJQL == config.DefaultIncidentJQL {
+			s.logger().Warn("default incident query rejected by Jira: DORA failures will come from reverts and hotfixes only; set jira.incident_jql to your incidents",
+				"team", team.ID, "jql", team.Jira.IncidentJQL, "err", err)
+			return 0, nil
+		}
+		return stored, fmt.Errorf("syncing incidents (%s): %w", team.Jira.IncidentJQL, err)
+	}
+	if latest.After(startedAt) {
+		latest = startedAt
+	}
+	if latest.After(since) {
+		if err := s.Store.SetCursor(ctx, team.ID, "jira-incidents", "", latest.UTC().Format(time.RFC3339Nano)); err != nil {
+			return stored, fmt.Errorf("storing incident cursor: %w", err)
+		}
+	}
+	return stored, nil
+}
+
+// syncDeployments reads a repository's production deployments, from its
+// deploy workflow when the team names one, else from the deployments API.
+func (s *Syncer) syncDeployments(ctx context.Context, team *config.Team, repo string) (int, error) {
+	source := "github-deployments"
+	if team.GitHub.DeployWorkflow != "" {
+		source = "github-workflow"
+	}
+	cursor, err := s.Store.Cursor(ctx, team.ID, source, repo)
+	if err != nil {
+		return 0, fmt.Errorf("reading deployment cursor of %s: %w", repo, err)
+	}
+	stored := 0
+	store := func(ds []coach.Deployment) error {
+		if err := s.Store.PutDeployments(ctx, team.ID, ds); err != nil {
+			return fmt.Errorf("storing deployments: %w", err)
+		}
+		stored += len(ds)
+		s.progress(team.ID, "deployments", repo, stored)
+		return nil
+	}
+	var next string
+	if team.GitHub.DeployWorkflow != "" {
+		next, _, err = s.Deployments.SyncWorkflowDeploys(ctx, repo, team.GitHub.DeployWorkflow, cursor, store)
+	} else {
+		next, _, err = s.Deployments.SyncDeployments(ctx, repo, team.ProductionEnvironment(), cursor, store)
+	}
+	if err != nil {
+		return stored, fmt.Errorf("syncing deployments of %s: %w", repo, err)
+	}
+	if next != cursor {
+		if err := s.Store.SetCursor(ctx, team.ID, source, repo, next); err != nil {
+			return stored, fmt.Errorf("storing deployment cursor of %s: %w", repo, err)
 		}
 	}
 	return stored, nil
@@ -255,6 +378,13 @@ func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("scheduler: "+msg, k
 
 func (c cronLogger) Error(err error, msg string, kv ...any) {
 	c.l.Error("scheduler: "+msg, append(kv, "err", err)...)
+}
+
+func (s *Syncer) jiraFor(team string) IssueSource {
+	if src, ok := s.JiraByTeam[team]; ok {
+		return src
+	}
+	return s.Jira
 }
 
 func (s *Syncer) progress(team, source, scope string, stored int) {

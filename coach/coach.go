@@ -68,8 +68,33 @@ type Item struct {
 	Assignee   string // display name; "" when unassigned
 	Created    time.Time
 	Updated    time.Time
+	Resolved   time.Time // Jira's resolutiondate; zero when unresolved
 	// Transitions are the item's status changes, oldest first.
 	Transitions []Transition
+
+	Parent    string  // key of the parent item (the epic); "" when none
+	Points    float64 // the estimate in story points, when Estimated
+	Estimated bool
+	// Flagged are the spans the item carried Jira's Flagged impediment,
+	// oldest first; an open span has a zero To.
+	Flagged []Span
+	Links   []Link
+}
+
+// Span is a stretch of time; a zero To means it has not ended.
+type Span struct {
+	From, To time.Time
+}
+
+// Link is one Jira issue link seen from the item that holds it.
+type Link struct {
+	Type        string // link type name, e.g. "Blocks"
+	Description string // as read from this item, e.g. "is blocked by"
+	Inward      bool   // the other item is on the inward side ("is blocked by" it)
+	Key         string // the other item
+	// OtherCategory is the other item's status category (CategoryNew,
+	// CategoryIndeterminate, CategoryDone) when the link was read.
+	OtherCategory string
 }
 
 // Stage is one step of the team's value stream. A status belongs to at most
@@ -109,7 +134,55 @@ type PullRequest struct {
 	Deletions    int
 	ChangedFiles int
 	Reviews      []Review // oldest first
+
+	HeadBranch     string
+	Body           string
+	MergeCommitSHA string // "" when not merged
+	// Ready is when the pull request was first ready for review: its first
+	// ready_for_review event, or Created when it was opened ready. Zero
+	// while it has only ever been a draft.
+	Ready time.Time
+	// FirstCommit is the author date of its earliest commit; zero when
+	// unknown.
+	FirstCommit time.Time
+	Commits     int
+	// CommitsTruncated: GitHub lists at most 250 commits of a pull request,
+	// so FirstCommit may be later than the true first commit.
+	CommitsTruncated   bool
+	RequestedReviewers []string // logins whose review is requested now
 }
+
+// Deployment is one deployment of a repository to an environment, from
+// GitHub's deployments API or, where a team deploys by workflow, a
+// successful run of its deploy workflow.
+type Deployment struct {
+	Repo        string
+	ID          int64  // deployment id, or workflow run id
+	Source      string // DeploymentSourceAPI or DeploymentSourceWorkflow
+	Environment string
+	SHA         string
+	Ref         string
+	Created     time.Time
+	// Succeeded is the created_at of the first success status (API) or the
+	// run's completion (workflow); zero when it never succeeded.
+	Succeeded time.Time
+	// Commits are the SHAs this deployment carried beyond the previous
+	// successful deployment of the repository to the same environment
+	// (GitHub compare). HasCommits is false when that is unknown, e.g. for
+	// the first deployment seen: then only the deployed SHA itself counts.
+	Commits          []string
+	HasCommits       bool
+	CommitsTruncated bool
+	// Behind: the deployed commit is behind the previous deployment's, so
+	// it is a rollback.
+	Behind bool
+}
+
+// Deployment sources.
+const (
+	DeploymentSourceAPI      = "deployments"
+	DeploymentSourceWorkflow = "workflow"
+)
 
 // Review is one submitted pull-request review.
 type Review struct {

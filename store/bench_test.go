@@ -1,13 +1,20 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"os"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/flowbot/flowbot/coach"
+	"github.com/flowbot/flowbot/store"
 	"github.com/flowbot/flowbot/store/storetest"
+	"github.com/redis/go-redis/v9"
 )
 
 // benchItems is a team's worth of items with realistic histories.
@@ -55,4 +62,337 @@ func BenchmarkItems(b *testing.B) {
 			b.Fatalf("Items: %d, %v", len(items), err)
 		}
 	}
+}
+
+// The benchmarks below measure answers at scale (issue 3, "Speed"): one team
+// of 100,000 items done over three years and 2,000 in progress, in the real
+// Redis at FLOWBOT_TEST_REDIS_URL, loaded once per benchmark process. Each
+// answer path is measured beside its floor: reading the raw (done time,
+// cycle time) pairs of the same window from a sorted set and sorting them.
+//
+//	FLOWBOT_TEST_REDIS_URL=redis://127.0.0.1:6391/0 go test ./store -run '^$' -bench 'Floor|Answer|Memory' -benchtime 200x
+
+const (
+	bigDone    = 100_000
+	bigWIP     = 2_000
+	bigTeam    = "bench"
+	bigHistory = 3 * 365 * 24 * time.Hour
+)
+
+// bigNow is the instant the answers are asked as of: just after the last
+// item was done.
+var bigNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+
+type bigFixture struct {
+	db     *store.DB
+	rdb    redis.UniversalClient
+	prefix string
+	pairs  string // the floor's sorted set: member (done ms, cycle ms), score done ms
+	wf     coach.Workflow
+}
+
+// benchWorkflow is the Payments workflow the big team's flows are read with.
+func benchWorkflow() coach.Workflow {
+	return coach.Workflow{
+		Stages: []coach.Stage{
+			{Name: "Build", Active: []string{"In Progress"}, Wait: []string{"Blocked"}},
+			{Name: "Review", Active: []string{"In Review"}, Wait: []string{"Ready for Review"}},
+			{Name: "Done", Done: []string{"Done"}},
+		},
+		Statuses: []coach.Status{
+			{Name: "To Do", Category: coach.CategoryNew}, {Name: "In Progress", Category: coach.CategoryIndeterminate},
+			{Name: "Blocked", Category: coach.CategoryIndeterminate}, {Name: "Ready for Review", Category: coach.CategoryIndeterminate},
+			{Name: "In Review", Category: coach.CategoryIndeterminate}, {Name: "Done", Category: coach.CategoryDone},
+		},
+		ExcludeResolutions: []string{"Won't Do"},
+	}
+}
+
+// bigItem is a realistic item: a 60-character title, eight transitions at
+// Jira's millisecond precision. done: its last transition is to Done.
+func bigItem(i int, created time.Time, step time.Duration, done bool) coach.Item {
+	it := coach.Item{
+		Key:      fmt.Sprintf("PAY-%d", i+1),
+		Title:    fmt.Sprintf("Retry failed refund webhooks when the acquirer times out %03d", i%1000),
+		Type:     "Story",
+		Assignee: "Ana Lima",
+		Created:  created,
+	}
+	statuses := []string{"In Progress", "Blocked", "In Progress", "Ready for Review", "In Review", "In Progress", "In Review", "Done"}
+	if !done {
+		statuses = statuses[:7]
+	}
+	from, t := "To Do", created
+	for j, to := range statuses {
+		t = t.Add(step + time.Duration(j*37)*time.Millisecond)
+		it.Transitions = append(it.Transitions, coach.Transition{At: t, From: from, To: to})
+		from = to
+	}
+	it.Status, it.Updated = from, t.Add(time.Minute)
+	if done {
+		it.Resolution, it.Resolved = "Done", t
+	}
+	return it
+}
+
+// bigItems is the big team: items done evenly over the three years before
+// bigNow, then the items in progress, started within the last 250 days.
+func bigItems() []coach.Item {
+	items := make([]coach.Item, 0, bigDone+bigWIP)
+	start := bigNow.Add(-bigHistory)
+	for i := range bigDone {
+		it := bigItem(i, start, 25*time.Hour+time.Duration(i%97)*time.Hour, true)
+		// Shift the history so that it is done at its place in the three
+		// years.
+		shift := start.Add(time.Duration(i) * (bigHistory / bigDone)).Sub(it.Resolved)
+		it.Created, it.Updated, it.Resolved = it.Created.Add(shift), it.Updated.Add(shift), it.Resolved.Add(shift)
+		for j := range it.Transitions {
+			it.Transitions[j].At = it.Transitions[j].At.Add(shift)
+		}
+		items = append(items, it)
+	}
+	for i := range bigWIP {
+		created := bigNow.Add(-time.Duration(i+1) * 3 * time.Hour)
+		items = append(items, bigItem(bigDone+i, created, time.Minute, false))
+	}
+	return items
+}
+
+// loadBig loads the big team once per process. Its keys are deleted by
+// TestMain when the process ends.
+var loadBig = sync.OnceValues(func() (*bigFixture, error) {
+	url := os.Getenv(storetest.URLVar)
+	if url == "" {
+		return nil, nil
+	}
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", storetest.URLVar, err)
+	}
+	rdb := redis.NewClient(opts)
+	prefix := fmt.Sprintf("flowbotbench-%d", os.Getpid())
+	f := &bigFixture{rdb: rdb, prefix: prefix, db: store.New(rdb, store.Options{Prefix: prefix}),
+		pairs: prefix + ":{" + bigTeam + "}:floor-pairs", wf: benchWorkflow()}
+	bigCleanup = func() { deleteAll(rdb, prefix) }
+	ctx := context.Background()
+	items := bigItems()
+	for chunk := range slices.Chunk(items, 5000) {
+		if err := f.db.PutItems(ctx, bigTeam, chunk); err != nil {
+			return nil, err
+		}
+	}
+	flows := coach.Flows(f.wf, items, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err := f.db.ReplaceFlowIndex(ctx, bigTeam, "bench", flows); err != nil {
+		return nil, err
+	}
+	var pairs []redis.Z
+	for _, fl := range flows {
+		if ct, ok := fl.CycleTime(); ok {
+			m := binary.BigEndian.AppendUint64(nil, uint64(fl.Done.UnixMilli()))
+			m = binary.BigEndian.AppendUint64(m, uint64(ct*864e5))
+			pairs = append(pairs, redis.Z{Score: float64(fl.Done.UnixMilli()), Member: m})
+		}
+	}
+	for chunk := range slices.Chunk(pairs, 10000) {
+		if err := rdb.ZAdd(ctx, f.pairs, chunk...).Err(); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+})
+
+// bigCleanup deletes the big team's keys; set by loadBig.
+var bigCleanup func()
+
+func deleteAll(rdb redis.UniversalClient, prefix string) {
+	ctx := context.Background()
+	iter := rdb.Scan(ctx, 0, prefix+":*", 1000).Iterator()
+	for iter.Next(ctx) {
+		rdb.Unlink(ctx, iter.Val())
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bigCleanup != nil {
+		bigCleanup()
+	}
+	os.Exit(code)
+}
+
+func big(b *testing.B) *bigFixture {
+	b.Helper()
+	f, err := loadBig()
+	if err != nil {
+		b.Fatalf("loading the big team: %v", err)
+	}
+	if f == nil {
+		b.Skipf("set %s to run the 100,000-item benchmarks on a real Redis", storetest.URLVar)
+	}
+	return f
+}
+
+// floor reads the (done, cycle time) pairs of [from, to) and sorts them by
+// cycle time, as a percentile needs.
+func (f *bigFixture) floor(b *testing.B, from, to time.Time) int {
+	ms, err := f.rdb.ZRangeByScore(context.Background(), f.pairs, &redis.ZRangeBy{
+		Min: fmt.Sprint(from.UnixMilli()), Max: "(" + fmt.Sprint(to.UnixMilli()),
+	}).Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	type pair struct{ done, cycle int64 }
+	pairs := make([]pair, len(ms))
+	for i, m := range ms {
+		pairs[i] = pair{int64(binary.BigEndian.Uint64([]byte(m[:8]))), int64(binary.BigEndian.Uint64([]byte(m[8:])))}
+	}
+	slices.SortFunc(pairs, func(a, b pair) int { return cmp.Compare(a.cycle, b.cycle) })
+	return len(pairs)
+}
+
+const day = 24 * time.Hour
+
+func BenchmarkFloor90d(b *testing.B) {
+	f := big(b)
+	var n int
+	for b.Loop() {
+		n = f.floor(b, bigNow.Add(-90*day), bigNow)
+	}
+	b.ReportMetric(float64(n), "items")
+}
+
+func BenchmarkFloorAll(b *testing.B) {
+	f := big(b)
+	var n int
+	for b.Loop() {
+		n = f.floor(b, time.Time{}, bigNow)
+	}
+	b.ReportMetric(float64(n), "items")
+}
+
+// answerFlows is what bot's flowsFor does per answer: the fingerprint, the
+// items changed after now, the done items of the window, the WIP.
+func (f *bigFixture) answerFlows(b *testing.B, from time.Time) []coach.Flow {
+	ctx := context.Background()
+	if _, err := f.db.FlowFingerprint(ctx, bigTeam); err != nil {
+		b.Fatal(err)
+	}
+	changed, err := f.db.ItemsUpdatedAfter(ctx, bigTeam, bigNow)
+	if err != nil || len(changed) != 0 {
+		b.Fatalf("ItemsUpdatedAfter: %d, %v", len(changed), err)
+	}
+	done, err := f.db.DoneBetween(ctx, bigTeam, from, bigNow)
+	if err != nil {
+		b.Fatal(err)
+	}
+	wip, err := f.db.InProgress(ctx, bigTeam)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return append(done, wip...)
+}
+
+func BenchmarkAnswerCycleTime90d(b *testing.B) {
+	f := big(b)
+	win := coach.Window{From: bigNow.Add(-90 * day), To: bigNow}
+	var r coach.CycleTimeReport
+	for b.Loop() {
+		r = coach.CycleTime(f.answerFlows(b, win.From), win)
+	}
+	b.ReportMetric(float64(r.Count), "items")
+}
+
+func BenchmarkAnswerAging(b *testing.B) {
+	f := big(b)
+	var r coach.AgingReport
+	for b.Loop() {
+		// Aging's SLE is the cycle time of the last 90 days.
+		r = coach.Aging(f.wf, f.answerFlows(b, bigNow.Add(-90*day)), bigNow)
+	}
+	b.ReportMetric(float64(len(r.Items)), "items")
+}
+
+func BenchmarkAnswerWIP(b *testing.B) {
+	f := big(b)
+	var r coach.WIPReport
+	for b.Loop() {
+		r = coach.WIP(f.wf, f.answerFlows(b, bigNow))
+	}
+	b.ReportMetric(float64(r.Count), "items")
+}
+
+func BenchmarkAnswerThroughput12w(b *testing.B) {
+	f := big(b)
+	win := coach.Window{From: bigNow.Add(-84 * day), To: bigNow}
+	var r coach.ThroughputReport
+	for b.Loop() {
+		r = coach.Throughput(f.answerFlows(b, win.From), win, time.UTC)
+	}
+	b.ReportMetric(float64(r.Total), "items")
+}
+
+func BenchmarkAnswerCycleTimeAll(b *testing.B) {
+	f := big(b)
+	win := coach.Window{To: bigNow}
+	var r coach.CycleTimeReport
+	for b.Loop() {
+		r = coach.CycleTime(f.answerFlows(b, win.From), win)
+	}
+	b.ReportMetric(float64(r.Count), "items")
+}
+
+// BenchmarkMemory reports the Redis memory per item (the item record, and
+// its flow index entries) and per pull request, by MEMORY USAGE.
+func BenchmarkMemory(b *testing.B) {
+	f := big(b)
+	ctx := context.Background()
+	usage := func(key string) float64 {
+		n, err := f.rdb.MemoryUsage(ctx, key, 0).Result()
+		if err != nil {
+			b.Fatalf("MEMORY USAGE %s: %v", key, err)
+		}
+		return float64(n)
+	}
+	base := f.prefix + ":{" + bigTeam + "}:"
+	items := usage(base + "items")
+	index := usage(base+"flows") + usage(base+"flows:done") + usage(base+"flows:wip") + usage(base+"flows:updated")
+	const prs = 10_000
+	team := "bench-prs"
+	for chunk := range slices.Chunk(benchPullRequests(prs), 2000) {
+		if err := f.db.PutPullRequests(ctx, team, chunk); err != nil {
+			b.Fatal(err)
+		}
+	}
+	pr := usage(f.prefix + ":{" + team + "}:prs")
+	for b.Loop() {
+	}
+	n := float64(bigDone + bigWIP)
+	b.ReportMetric(items/n, "item-B/item")
+	b.ReportMetric(index/n, "index-B/item")
+	b.ReportMetric((items+index)/n, "B/item")
+	b.ReportMetric(pr/prs, "B/pr")
+}
+
+// benchPullRequests are realistic merged pull requests: a title, a short
+// body, two reviews, commits, a requested reviewer.
+func benchPullRequests(n int) []coach.PullRequest {
+	base := time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC)
+	prs := make([]coach.PullRequest, n)
+	for i := range prs {
+		created := base.Add(time.Duration(i) * time.Hour)
+		prs[i] = coach.PullRequest{
+			Repo: "acme/payments-api", Number: i + 1, Title: fmt.Sprintf("PAY-%d: retry failed refund webhooks", i+1),
+			Author: "ana-lima", State: "closed", BaseBranch: "main", HeadBranch: fmt.Sprintf("PAY-%d-retry-webhooks", i+1),
+			Body:    "Retries refund webhooks with backoff when the acquirer times out.\n\nFixes PAY-1234.",
+			Created: created, Updated: created.Add(30 * time.Hour), Closed: created.Add(30 * time.Hour), Merged: created.Add(30 * time.Hour),
+			Ready: created.Add(time.Hour), FirstCommit: created.Add(-20 * time.Hour), Commits: 4,
+			MergeCommitSHA: fmt.Sprintf("%040x", i), Additions: 120, Deletions: 40, ChangedFiles: 6,
+			RequestedReviewers: []string{"grace-h"},
+			Reviews: []coach.Review{
+				{Author: "grace-h", State: "CHANGES_REQUESTED", Submitted: created.Add(5 * time.Hour)},
+				{Author: "grace-h", State: "APPROVED", Submitted: created.Add(28 * time.Hour)},
+			},
+		}
+	}
+	return prs
 }

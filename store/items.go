@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,6 +23,13 @@ type itemRecord struct {
 	Created     string             `json:"created,omitempty"`
 	Updated     string             `json:"updated,omitempty"`
 	Transitions []transitionRecord `json:"transitions,omitempty"`
+	// Version 2.
+	Resolved  string       `json:"resolved,omitempty"`
+	Parent    string       `json:"parent,omitempty"`
+	Points    float64      `json:"points,omitempty"`
+	Estimated bool         `json:"estimated,omitempty"`
+	Flagged   []spanRecord `json:"flagged,omitempty"`
+	Links     []linkRecord `json:"links,omitempty"`
 }
 
 type transitionRecord struct {
@@ -30,10 +38,23 @@ type transitionRecord struct {
 	To   string `json:"to,omitempty"`
 }
 
+type spanRecord struct {
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+}
+
+type linkRecord struct {
+	Type          string `json:"type,omitempty"`
+	Description   string `json:"description,omitempty"`
+	Inward        bool   `json:"inward,omitempty"`
+	Key           string `json:"key,omitempty"`
+	OtherCategory string `json:"other_category,omitempty"`
+}
+
 func encodeItem(it coach.Item) (string, error) {
 	var tc timeCodec
 	rec := itemRecord{
-		V:          recordVersion,
+		V:          itemVersion,
 		Key:        it.Key,
 		Title:      it.Title,
 		Type:       it.Type,
@@ -42,9 +63,19 @@ func encodeItem(it coach.Item) (string, error) {
 		Assignee:   it.Assignee,
 		Created:    tc.enc(it.Created),
 		Updated:    tc.enc(it.Updated),
+		Resolved:   tc.enc(it.Resolved),
+		Parent:     it.Parent,
+		Points:     it.Points,
+		Estimated:  it.Estimated,
 	}
 	for _, tr := range it.Transitions {
 		rec.Transitions = append(rec.Transitions, transitionRecord{At: tc.enc(tr.At), From: tr.From, To: tr.To})
+	}
+	for _, sp := range it.Flagged {
+		rec.Flagged = append(rec.Flagged, spanRecord{From: tc.enc(sp.From), To: tc.enc(sp.To)})
+	}
+	for _, l := range it.Links {
+		rec.Links = append(rec.Links, linkRecord(l))
 	}
 	if tc.err != nil {
 		return "", tc.err
@@ -55,7 +86,7 @@ func encodeItem(it coach.Item) (string, error) {
 
 func decodeItem(data string) (coach.Item, error) {
 	var rec itemRecord
-	if err := decode(data, &rec); err != nil {
+	if err := decode(data, &rec, itemVersion); err != nil {
 		return coach.Item{}, err
 	}
 	var tc timeCodec
@@ -68,9 +99,19 @@ func decodeItem(data string) (coach.Item, error) {
 		Assignee:   rec.Assignee,
 		Created:    tc.dec(rec.Created),
 		Updated:    tc.dec(rec.Updated),
+		Resolved:   tc.dec(rec.Resolved),
+		Parent:     rec.Parent,
+		Points:     rec.Points,
+		Estimated:  rec.Estimated,
 	}
 	for _, tr := range rec.Transitions {
 		it.Transitions = append(it.Transitions, coach.Transition{At: tc.dec(tr.At), From: tr.From, To: tr.To})
+	}
+	for _, sp := range rec.Flagged {
+		it.Flagged = append(it.Flagged, coach.Span{From: tc.dec(sp.From), To: tc.dec(sp.To)})
+	}
+	for _, l := range rec.Links {
+		it.Links = append(it.Links, coach.Link(l))
 	}
 	return it, tc.err
 }
@@ -78,28 +119,7 @@ func decodeItem(data string) (coach.Item, error) {
 // PutItems stores items for team, replacing any stored item with the same
 // Key. The batch is written atomically.
 func (db *DB) PutItems(ctx context.Context, team string, items []coach.Item) error {
-	k, err := db.keys(team)
-	if err != nil {
-		return fmt.Errorf("storing items of %s: %w", team, err)
-	}
-	if len(items) == 0 {
-		return nil
-	}
-	fields := make([]any, 0, 2*len(items))
-	for _, it := range items {
-		if it.Key == "" {
-			return fmt.Errorf("storing items of %s: item without a key", team)
-		}
-		rec, err := encodeItem(it)
-		if err != nil {
-			return fmt.Errorf("storing item %s of %s: %w", it.Key, team, err)
-		}
-		fields = append(fields, it.Key, rec)
-	}
-	err = db.write(ctx, k, func(p redis.Pipeliner) {
-		p.HSet(ctx, k.items, fields...)
-	})
-	if err != nil {
+	if err := db.putItems(ctx, team, func(k teamKeys) string { return k.items }, items); err != nil {
 		return fmt.Errorf("storing items of %s: %w", team, err)
 	}
 	return nil
@@ -107,22 +127,76 @@ func (db *DB) PutItems(ctx context.Context, team string, items []coach.Item) err
 
 // Items returns team's items sorted by Key.
 func (db *DB) Items(ctx context.Context, team string) ([]coach.Item, error) {
-	k, err := db.keys(team)
+	items, err := db.itemsOf(ctx, team, func(k teamKeys) string { return k.items })
 	if err != nil {
 		return nil, fmt.Errorf("reading items of %s: %w", team, err)
 	}
+	return items, nil
+}
+
+// PutIncidents stores team's incidents (the items its incident JQL
+// matches), replacing any stored incident with the same Key. They are kept
+// apart from the work items: an incident is not delivered work. The batch is
+// written atomically.
+func (db *DB) PutIncidents(ctx context.Context, team string, items []coach.Item) error {
+	if err := db.putItems(ctx, team, func(k teamKeys) string { return k.incidents }, items); err != nil {
+		return fmt.Errorf("storing incidents of %s: %w", team, err)
+	}
+	return nil
+}
+
+// Incidents returns team's incidents sorted by Key.
+func (db *DB) Incidents(ctx context.Context, team string) ([]coach.Item, error) {
+	items, err := db.itemsOf(ctx, team, func(k teamKeys) string { return k.incidents })
+	if err != nil {
+		return nil, fmt.Errorf("reading incidents of %s: %w", team, err)
+	}
+	return items, nil
+}
+
+// putItems upserts items into one of team's item hashes.
+func (db *DB) putItems(ctx context.Context, team string, hash func(teamKeys) string, items []coach.Item) error {
+	k, err := db.keys(team)
+	if err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	fields := make([]any, 0, 2*len(items))
+	for _, it := range items {
+		if it.Key == "" {
+			return errors.New("item without a key")
+		}
+		rec, err := encodeItem(it)
+		if err != nil {
+			return fmt.Errorf("item %s: %w", it.Key, err)
+		}
+		fields = append(fields, it.Key, rec)
+	}
+	return db.write(ctx, k, func(p redis.Pipeliner) {
+		p.HSet(ctx, hash(k), fields...)
+	})
+}
+
+// itemsOf reads one of team's item hashes, sorted by Key.
+func (db *DB) itemsOf(ctx context.Context, team string, hash func(teamKeys) string) ([]coach.Item, error) {
+	k, err := db.keys(team)
+	if err != nil {
+		return nil, err
+	}
 	var all *redis.MapStringStringCmd
 	err = db.read(ctx, k, func(p redis.Pipeliner) {
-		all = p.HGetAll(ctx, k.items)
+		all = p.HGetAll(ctx, hash(k))
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading items of %s: %w", team, err)
+		return nil, err
 	}
 	var items []coach.Item
 	for field, data := range all.Val() {
 		it, err := decodeItem(data)
 		if err != nil {
-			return nil, fmt.Errorf("reading item %s of %s: %w", field, team, err)
+			return nil, fmt.Errorf("item %s: %w", field, err)
 		}
 		items = append(items, it)
 	}

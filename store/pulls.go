@@ -30,6 +30,15 @@ type pullRequestRecord struct {
 	Deletions    int            `json:"deletions,omitempty"`
 	ChangedFiles int            `json:"changed_files,omitempty"`
 	Reviews      []reviewRecord `json:"reviews,omitempty"`
+	// Version 2.
+	HeadBranch         string   `json:"head_branch,omitempty"`
+	Body               string   `json:"body,omitempty"`
+	MergeCommitSHA     string   `json:"merge_commit_sha,omitempty"`
+	Ready              string   `json:"ready,omitempty"`
+	FirstCommit        string   `json:"first_commit,omitempty"`
+	Commits            int      `json:"commits,omitempty"`
+	CommitsTruncated   bool     `json:"commits_truncated,omitempty"`
+	RequestedReviewers []string `json:"requested_reviewers,omitempty"`
 }
 
 type reviewRecord struct {
@@ -48,7 +57,7 @@ func pullRequestField(pr coach.PullRequest) string {
 func encodePullRequest(pr coach.PullRequest) (string, error) {
 	var tc timeCodec
 	rec := pullRequestRecord{
-		V:            recordVersion,
+		V:            pullRequestVersion,
 		Repo:         pr.Repo,
 		Number:       pr.Number,
 		Title:        pr.Title,
@@ -64,6 +73,15 @@ func encodePullRequest(pr coach.PullRequest) (string, error) {
 		Additions:    pr.Additions,
 		Deletions:    pr.Deletions,
 		ChangedFiles: pr.ChangedFiles,
+
+		HeadBranch:         pr.HeadBranch,
+		Body:               pr.Body,
+		MergeCommitSHA:     pr.MergeCommitSHA,
+		Ready:              tc.enc(pr.Ready),
+		FirstCommit:        tc.enc(pr.FirstCommit),
+		Commits:            pr.Commits,
+		CommitsTruncated:   pr.CommitsTruncated,
+		RequestedReviewers: pr.RequestedReviewers,
 	}
 	for _, r := range pr.Reviews {
 		rec.Reviews = append(rec.Reviews, reviewRecord{
@@ -82,7 +100,7 @@ func encodePullRequest(pr coach.PullRequest) (string, error) {
 
 func decodePullRequest(data string) (coach.PullRequest, error) {
 	var rec pullRequestRecord
-	if err := decode(data, &rec); err != nil {
+	if err := decode(data, &rec, pullRequestVersion); err != nil {
 		return coach.PullRequest{}, err
 	}
 	var tc timeCodec
@@ -102,6 +120,15 @@ func decodePullRequest(data string) (coach.PullRequest, error) {
 		Additions:    rec.Additions,
 		Deletions:    rec.Deletions,
 		ChangedFiles: rec.ChangedFiles,
+
+		HeadBranch:         rec.HeadBranch,
+		Body:               rec.Body,
+		MergeCommitSHA:     rec.MergeCommitSHA,
+		Ready:              tc.dec(rec.Ready),
+		FirstCommit:        tc.dec(rec.FirstCommit),
+		Commits:            rec.Commits,
+		CommitsTruncated:   rec.CommitsTruncated,
+		RequestedReviewers: rec.RequestedReviewers,
 	}
 	for _, r := range rec.Reviews {
 		pr.Reviews = append(pr.Reviews, coach.Review{

@@ -6,8 +6,20 @@ import (
 	"time"
 )
 
-// recordVersion is the version written into, and expected in, every record.
+// recordVersion is the version of records whose layout never changed
+// (statuses, deployments, flow records).
 const recordVersion = 1
+
+// itemVersion and pullRequestVersion are the versions written into item and
+// pull-request records. Version 2 added fields (an item's resolution date,
+// parent, points, flagged spans and links; a pull request's branch, body,
+// merge commit, ready time, commits and requested reviewers); version 1
+// records still decode, with those fields zero. A flowbot that knows only
+// version 1 refuses version 2 records rather than dropping their new fields.
+const (
+	itemVersion        = 2
+	pullRequestVersion = 2
+)
 
 // versionProbe reads only a record's version, so a record of another
 // version is reported as such before its fields are interpreted.
@@ -15,8 +27,9 @@ type versionProbe struct {
 	V *int `json:"v"`
 }
 
-// decode unmarshals data into rec after checking its version.
-func decode(data string, rec any) error {
+// decode unmarshals data into rec after checking that its version is one
+// of 1..maxVersion.
+func decode(data string, rec any, maxVersion int) error {
 	var p versionProbe
 	if err := json.Unmarshal([]byte(data), &p); err != nil {
 		return fmt.Errorf("decoding record: %w", err)
@@ -24,8 +37,8 @@ func decode(data string, rec any) error {
 	if p.V == nil {
 		return fmt.Errorf("%w: record has no version field", ErrUnknownVersion)
 	}
-	if *p.V != recordVersion {
-		return fmt.Errorf("%w: record version %d, this flowbot reads %d", ErrUnknownVersion, *p.V, recordVersion)
+	if *p.V < 1 || *p.V > maxVersion {
+		return fmt.Errorf("%w: record version %d, this flowbot reads 1 to %d", ErrUnknownVersion, *p.V, maxVersion)
 	}
 	if err := json.Unmarshal([]byte(data), rec); err != nil {
 		return fmt.Errorf("decoding record: %w", err)

@@ -63,7 +63,7 @@ func (db *DB) Statuses(ctx context.Context, team string) ([]coach.Status, error)
 		return nil, nil
 	}
 	var rec statusesRecord
-	if err := decode(data, &rec); err != nil {
+	if err := decode(data, &rec, recordVersion); err != nil {
 		return nil, fmt.Errorf("reading statuses of %s: %w", team, err)
 	}
 	st := make([]coach.Status, 0, len(rec.Statuses))

@@ -8,6 +8,8 @@
 //	<prefix>:{<team>}:schema    string  layout version of the team's keys ("1")
 //	<prefix>:{<team>}:items     hash    item key          -> item record
 //	<prefix>:{<team>}:prs       hash    "<repo>#<number>" -> pull request record
+//	<prefix>:{<team>}:incidents hash    item key          -> item record (incident JQL)
+//	<prefix>:{<team>}:deployments hash  "<repo>#<source>#<id>" -> deployment record
 //	<prefix>:{<team>}:statuses  string  statuses record (Jira's list as last fetched)
 //	<prefix>:{<team>}:cursors   hash    "<source>:<scope>" -> opaque sync cursor
 //	<prefix>:{<team>}:lastsync  string  last successful sync, UTC RFC 3339 with nanoseconds
@@ -99,6 +101,9 @@ var teamPattern = regexp.MustCompile(`^[a-z0-9-]+$`)
 // teamKeys holds the keys of one team.
 type teamKeys struct {
 	schema, items, prs, statuses, cursors, lastSync string
+	incidents, deployments                          string
+	flows, flowsDone, flowsWIP, flowsUpdated        string
+	flowFingerprint                                 string
 }
 
 // keys validates team and returns its keys.
@@ -117,6 +122,15 @@ func (db *DB) keys(team string) (teamKeys, error) {
 		statuses: base + "statuses",
 		cursors:  base + "cursors",
 		lastSync: base + "lastsync",
+
+		incidents:   base + "incidents",
+		deployments: base + "deployments",
+
+		flows:           base + "flows",
+		flowsDone:       base + "flows:done",
+		flowsWIP:        base + "flows:wip",
+		flowsUpdated:    base + "flows:updated",
+		flowFingerprint: base + "flows:fingerprint",
 	}, nil
 }
 
@@ -153,9 +167,20 @@ const maxWriteAttempts = 3
 // transaction, so a batch is either fully written under a known layout or
 // not at all.
 func (db *DB) write(ctx context.Context, k teamKeys, queue func(redis.Pipeliner)) error {
+	return db.writeChecked(ctx, k, nil, queue)
+}
+
+// writeChecked is write with a further check, run under WATCH of the schema
+// key and of watch; an error from check aborts the write.
+func (db *DB) writeChecked(ctx context.Context, k teamKeys, check func(*redis.Tx) error, queue func(redis.Pipeliner), watch ...string) error {
 	txf := func(tx *redis.Tx) error {
 		if err := checkSchema(ctx, tx.Get(ctx, k.schema)); err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(tx); err != nil {
+				return err
+			}
 		}
 		_, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.Set(ctx, k.schema, schemaVersion, 0)
@@ -166,7 +191,7 @@ func (db *DB) write(ctx context.Context, k teamKeys, queue func(redis.Pipeliner)
 	}
 	var err error
 	for range maxWriteAttempts {
-		err = db.rdb.Watch(ctx, txf, k.schema)
+		err = db.rdb.Watch(ctx, txf, append([]string{k.schema}, watch...)...)
 		if !errors.Is(err, redis.TxFailedErr) {
 			break
 		}

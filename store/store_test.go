@@ -40,6 +40,18 @@ func fullItem(key string) coach.Item {
 			{At: time.Date(2024, 3, 5, 11, 0, 0, 999999999, time.UTC), From: "In Progress", To: "In Review"},
 			{At: time.Date(2024, 3, 8, 17, 0, 0, 1, pst), From: "In Review", To: "Done"},
 		},
+		Resolved:  time.Date(2024, 3, 8, 17, 0, 0, 2, pst),
+		Parent:    "PAY-100",
+		Points:    2.5,
+		Estimated: true,
+		Flagged: []coach.Span{
+			{From: time.Date(2024, 3, 3, 10, 0, 0, 3, cet), To: time.Date(2024, 3, 4, 10, 0, 0, 4, time.UTC)},
+			{From: time.Date(2024, 3, 6, 10, 0, 0, 5, pst)},
+		},
+		Links: []coach.Link{
+			{Type: "Blocks", Description: "is blocked by", Inward: true, Key: "OPS-7", OtherCategory: coach.CategoryDone},
+			{Type: "Relates", Description: "relates to", Key: "PAY-9", OtherCategory: coach.CategoryNew},
+		},
 	}
 }
 
@@ -65,6 +77,14 @@ func fullPullRequest(repo string, number int) coach.PullRequest {
 			{Author: "mona", State: "CHANGES_REQUESTED", Submitted: time.Date(2024, 4, 2, 9, 0, 0, 2, time.UTC)},
 			{Author: "mona", State: "APPROVED", Submitted: time.Date(2024, 4, 3, 7, 0, 0, 3, pst)},
 		},
+		HeadBranch:         "PAY-1-retry-webhooks",
+		Body:               "Fixes PAY-1.\n\nThis reverts commit abc123 — \"quoted\" & <escaped>",
+		MergeCommitSHA:     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",
+		Ready:              time.Date(2024, 4, 1, 10, 0, 0, 8, cet),
+		FirstCommit:        time.Date(2024, 3, 30, 10, 0, 0, 9, pst),
+		Commits:            251,
+		CommitsTruncated:   true,
+		RequestedReviewers: []string{"mona", "hubot"},
 	}
 }
 
@@ -439,6 +459,45 @@ func operations() []operation {
 			_, err := db.CountPullRequests(ctx, team)
 			return err
 		}},
+		{"PutIncidents", func(ctx context.Context, db *store.DB, team string) error {
+			return db.PutIncidents(ctx, team, []coach.Item{{Key: "OPS-1"}})
+		}},
+		{"Incidents", func(ctx context.Context, db *store.DB, team string) error {
+			_, err := db.Incidents(ctx, team)
+			return err
+		}},
+		{"PutDeployments", func(ctx context.Context, db *store.DB, team string) error {
+			return db.PutDeployments(ctx, team, []coach.Deployment{{Repo: "acme/api", ID: 1, Source: coach.DeploymentSourceAPI}})
+		}},
+		{"Deployments", func(ctx context.Context, db *store.DB, team string) error {
+			_, err := db.Deployments(ctx, team)
+			return err
+		}},
+		{"PutFlowIndex", func(ctx context.Context, db *store.DB, team string) error {
+			return db.PutFlowIndex(ctx, team, "fp1", []coach.Flow{
+				{Item: coach.Item{Key: "PAY-1"}, Class: coach.Started, Started: at},
+				{Item: coach.Item{Key: "PAY-2"}, Class: coach.Done, Started: at, Done: at},
+			})
+		}},
+		{"ReplaceFlowIndex", func(ctx context.Context, db *store.DB, team string) error {
+			return db.ReplaceFlowIndex(ctx, team, "fp1", nil)
+		}},
+		{"FlowFingerprint", func(ctx context.Context, db *store.DB, team string) error {
+			_, err := db.FlowFingerprint(ctx, team)
+			return err
+		}},
+		{"DoneBetween", func(ctx context.Context, db *store.DB, team string) error {
+			_, err := db.DoneBetween(ctx, team, at, at.Add(time.Hour))
+			return err
+		}},
+		{"InProgress", func(ctx context.Context, db *store.DB, team string) error {
+			_, err := db.InProgress(ctx, team)
+			return err
+		}},
+		{"ItemsUpdatedAfter", func(ctx context.Context, db *store.DB, team string) error {
+			_, err := db.ItemsUpdatedAfter(ctx, team, at)
+			return err
+		}},
 		{"PutStatuses", func(ctx context.Context, db *store.DB, team string) error {
 			return db.PutStatuses(ctx, team, []coach.Status{{ID: "1", Name: "Open", Category: coach.CategoryNew}})
 		}},
@@ -506,8 +565,23 @@ func TestUnknownRecordVersion(t *testing.T) {
 		wantErr string
 	}{
 		{
-			name: "item from a newer flowbot", hash: "items", field: "PAY-1", value: `{"v":2,"key":"PAY-1","created":12}`,
+			name: "item from a newer flowbot", hash: "items", field: "PAY-1", value: `{"v":3,"key":"PAY-1","created":12}`,
 			read:    func(ctx context.Context, db *store.DB) error { _, err := db.Items(ctx, "payments"); return err },
+			wantErr: "record version 3",
+		},
+		{
+			name: "item of version 0", hash: "items", field: "PAY-1", value: `{"v":0,"key":"PAY-1"}`,
+			read:    func(ctx context.Context, db *store.DB) error { _, err := db.Items(ctx, "payments"); return err },
+			wantErr: "record version 0",
+		},
+		{
+			name: "incident from a newer flowbot", hash: "incidents", field: "OPS-1", value: `{"v":3,"key":"OPS-1"}`,
+			read:    func(ctx context.Context, db *store.DB) error { _, err := db.Incidents(ctx, "payments"); return err },
+			wantErr: "record version 3",
+		},
+		{
+			name: "deployment from a newer flowbot", hash: "deployments", field: "acme/api#deployments#1", value: `{"v":2}`,
+			read:    func(ctx context.Context, db *store.DB) error { _, err := db.Deployments(ctx, "payments"); return err },
 			wantErr: "record version 2",
 		},
 		{
@@ -658,7 +732,8 @@ func TestKeysOfATeamShareOneSlot(t *testing.T) {
 		}
 		perTeam[tag] = append(perTeam[tag], strings.TrimPrefix(k, prefix+":{"+tag+"}:"))
 	}
-	want := []string{"cursors", "items", "lastsync", "prs", "schema", "statuses"}
+	want := []string{"cursors", "deployments", "flows", "flows:done", "flows:fingerprint", "flows:updated", "flows:wip",
+		"incidents", "items", "lastsync", "prs", "schema", "statuses"}
 	for _, team := range teams {
 		got := perTeam[team]
 		slices.Sort(got)
@@ -682,8 +757,8 @@ func TestDefaultPrefix(t *testing.T) {
 	})
 	writeEverything(t, store.New(rdb, store.Options{}), team)
 	keys := scanKeys(t, rdb, "flowbot:{"+team+"}:*")
-	if len(keys) != 6 {
-		t.Errorf("keys under the default prefix = %q, want 6", keys)
+	if len(keys) != 13 {
+		t.Errorf("keys under the default prefix = %q, want 13", keys)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"time"
 	_ "time/tzdata" // time zones must load on images without /usr/share/zoneinfo
@@ -74,18 +75,60 @@ type Team struct {
 	Jira     TeamJira   `yaml:"jira"`
 	GitHub   TeamGitHub `yaml:"github"`
 	Stages   []Stage    `yaml:"stages"`
+	DORA     TeamDORA   `yaml:"dora"`
+	// Kinds maps Jira issue types (any case) to feature, defect, risk or
+	// debt, over DefaultKinds; see KindOf.
+	Kinds map[string]string `yaml:"kinds"`
+	// WorkingDays are the days that count as working time, such as Mon or
+	// Monday; DefaultWorkingDays when absent. See Workdays.
+	WorkingDays []string `yaml:"working_days"`
 
-	loc *time.Location // set by Validate
+	loc     *time.Location // set by Validate
+	prodEnv *regexp.Regexp // set by Validate
+	hotfix  *regexp.Regexp // set by Validate
 }
 
 // TeamJira selects the team's issues.
 type TeamJira struct {
 	JQL string `yaml:"jql"`
+	// IncidentJQL selects the team's incidents; it is run as written, never
+	// combined with JQL. DefaultIncidentJQL when absent.
+	IncidentJQL string `yaml:"incident_jql"`
+	// PointsField is the id of the Jira field holding story points.
+	// DefaultPointsField when absent.
+	PointsField string `yaml:"points_field"`
 }
 
-// TeamGitHub lists the team's repositories.
+// TeamGitHub lists the team's repositories and says how to read its pull
+// requests and deployments.
 type TeamGitHub struct {
 	Repos []string `yaml:"repos"` // owner/name
+	// ProductionEnvironment is a regular expression matching the names of
+	// the deployment environments that are production.
+	// DefaultProductionEnvironment when absent; see Team.ProductionEnvironment.
+	ProductionEnvironment string `yaml:"production_environment"`
+	// DeployWorkflow names the GitHub Actions workflow (its file name, such
+	// as deploy.yml, or its name) whose successful runs on the default
+	// branch are deployments. Empty when unset: there is no default.
+	DeployWorkflow string `yaml:"deploy_workflow"`
+	// MaxPRLines is the size (additions + deletions) above which a pull
+	// request counts as too big. DefaultMaxPRLines when absent.
+	MaxPRLines int `yaml:"max_pr_lines"`
+	// HotfixPattern is a regular expression matching the head branch or
+	// title of hotfix pull requests. DefaultHotfixPattern when absent; see
+	// Team.HotfixPattern.
+	HotfixPattern string `yaml:"hotfix_pattern"`
+	// Bots are logins of bot accounts besides those GitHub marks as bots
+	// (user type Bot, or logins ending in [bot]).
+	Bots []string `yaml:"bots"`
+}
+
+// TeamDORA tunes the DORA metrics.
+type TeamDORA struct {
+	// AttributionWindow is how long before a failure a production
+	// deployment of the same repository may be blamed for it, when nothing
+	// links the two. DefaultAttributionWindow when absent.
+	AttributionWindow Duration `yaml:"attribution_window"`
 }
 
 // Stage is one step of the team's value stream, in order.

@@ -101,8 +101,22 @@ func TestParseValid(t *testing.T) {
 			Name:     "Payments",
 			Channel:  "C0PAYMENTS",
 			Timezone: "Europe/Berlin",
-			Jira:     TeamJira{JQL: "project = PAY"},
-			GitHub:   TeamGitHub{Repos: []string{"acme/payments-api", "acme/payments-web"}},
+			Jira: TeamJira{
+				JQL:         "project = PAY",
+				IncidentJQL: "project = OPS AND issuetype = Incident AND component = Payments",
+				PointsField: "customfield_10028",
+			},
+			GitHub: TeamGitHub{
+				Repos:                 []string{"acme/payments-api", "acme/payments-web"},
+				ProductionEnvironment: "(?i)^(prod|production)(-eu)?$",
+				DeployWorkflow:        "deploy.yml",
+				MaxPRLines:            300,
+				HotfixPattern:         "(?i)^(hotfix|fix)/",
+				Bots:                  []string{"renovate-bot", "acme-release[bot]"},
+			},
+			DORA:        TeamDORA{AttributionWindow: Duration{72 * time.Hour}},
+			Kinds:       map[string]string{"Story": "feature", "Production Bug": "defect", "task": "other"},
+			WorkingDays: []string{"Sun", "monday", "Tue", "Wed", "THURSDAY"},
 			Stages: []Stage{
 				{Name: "Build", Active: []string{"In Progress"}, Wait: []string{"Blocked"}},
 				{Name: "Review", Active: []string{"In Review"}, Wait: []string{"Ready for Review"}},
@@ -118,6 +132,19 @@ func TestParseValid(t *testing.T) {
 	}
 }
 
+// defaulted is team with the defaults of the issue 3 keys, spelled out
+// rather than taken from setDefaults so that a changed default shows here.
+func defaulted(team Team) Team {
+	team.Jira.IncidentJQL = "issuetype = Incident"
+	team.Jira.PointsField = "customfield_10016"
+	team.GitHub.ProductionEnvironment = "(?i)^prod"
+	team.GitHub.HotfixPattern = "(?i)^hotfix[/-]"
+	team.GitHub.MaxPRLines = 400
+	team.DORA.AttributionWindow = Duration{48 * time.Hour}
+	team.WorkingDays = []string{"Mon", "Tue", "Wed", "Thu", "Fri"}
+	return team
+}
+
 func TestParseDefaults(t *testing.T) {
 	tests := []struct {
 		name string
@@ -131,7 +158,7 @@ func TestParseDefaults(t *testing.T) {
 				Timezone:     "UTC",
 				SyncInterval: Duration{10 * time.Minute},
 				Jira:         Jira{Flavor: "cloud", ExcludeResolutions: []string{"Won't Do", "Duplicate", "Cannot Reproduce"}},
-				Teams:        []Team{{ID: "payments", Name: "payments", Timezone: "UTC", Jira: TeamJira{JQL: "project = PAY"}}},
+				Teams:        []Team{defaulted(Team{ID: "payments", Name: "payments", Timezone: "UTC", Jira: TeamJira{JQL: "project = PAY"}})},
 			},
 		},
 		{
@@ -141,7 +168,7 @@ func TestParseDefaults(t *testing.T) {
 				Timezone:     "America/New_York",
 				SyncInterval: Duration{10 * time.Minute},
 				Jira:         Jira{Flavor: "cloud", ExcludeResolutions: []string{"Won't Do", "Duplicate", "Cannot Reproduce"}},
-				Teams:        []Team{{ID: "core", Name: "core", Timezone: "America/New_York", GitHub: TeamGitHub{Repos: []string{"acme/core"}}}},
+				Teams:        []Team{defaulted(Team{ID: "core", Name: "core", Timezone: "America/New_York", GitHub: TeamGitHub{Repos: []string{"acme/core"}}})},
 			},
 		},
 		{
@@ -151,7 +178,7 @@ func TestParseDefaults(t *testing.T) {
 				Timezone:     "UTC",
 				SyncInterval: Duration{time.Minute},
 				Jira:         Jira{Flavor: "datacenter", ExcludeResolutions: []string{}},
-				Teams:        []Team{{ID: "core", Name: "core", Timezone: "UTC", GitHub: TeamGitHub{Repos: []string{"acme/core"}}}},
+				Teams:        []Team{defaulted(Team{ID: "core", Name: "core", Timezone: "UTC", GitHub: TeamGitHub{Repos: []string{"acme/core"}}})},
 			},
 		},
 		{
@@ -161,7 +188,7 @@ func TestParseDefaults(t *testing.T) {
 				Timezone:     "UTC",
 				SyncInterval: Duration{10 * time.Minute},
 				Jira:         Jira{Flavor: "cloud", ExcludeResolutions: []string{"Won't Do", "Duplicate", "Cannot Reproduce"}},
-				Teams:        []Team{{ID: "core", Name: "core", Timezone: "UTC", GitHub: TeamGitHub{Repos: []string{"acme/core"}}}},
+				Teams:        []Team{defaulted(Team{ID: "core", Name: "core", Timezone: "UTC", GitHub: TeamGitHub{Repos: []string{"acme/core"}}})},
 			},
 		},
 		{
@@ -187,22 +214,22 @@ func TestParseDefaults(t *testing.T) {
 				SyncInterval: Duration{10 * time.Minute},
 				Jira:         Jira{Flavor: "cloud", ExcludeResolutions: []string{"Won't Do", "Duplicate", "Cannot Reproduce"}},
 				Teams: []Team{
-					{
+					defaulted(Team{
 						ID: "payments", Name: "payments", Channel: "C0PAY", Timezone: "UTC",
 						Jira:   TeamJira{JQL: "project = PAY"},
 						Stages: []Stage{{Name: "Build", Active: []string{"In Progress"}}, {Name: "Done", Done: []string{"Done"}}},
-					},
-					{
+					}),
+					defaulted(Team{
 						ID: "checkout", Name: "checkout", Channel: "C0CHK", Timezone: "UTC",
 						Jira:   TeamJira{JQL: "project = PAY"},
 						GitHub: TeamGitHub{Repos: []string{"acme/checkout"}},
 						Stages: []Stage{{Name: "Build", Active: []string{"In Progress"}}, {Name: "Done", Done: []string{"Done"}}},
-					},
-					{
+					}),
+					defaulted(Team{
 						ID: "core", Name: "core", Timezone: "UTC",
 						Jira:   TeamJira{JQL: "project = CORE"},
 						Stages: []Stage{{Name: "Build", Active: []string{"In Progress"}}, {Name: "Done", Done: []string{"Done"}}},
-					},
+					}),
 				},
 			},
 		},
@@ -213,7 +240,7 @@ func TestParseDefaults(t *testing.T) {
 				Timezone:     "UTC",
 				SyncInterval: Duration{10 * time.Minute},
 				Jira:         Jira{Flavor: "cloud", ExcludeResolutions: []string{"Won't Do", "Duplicate", "Cannot Reproduce"}},
-				Teams:        []Team{{ID: "payments", Name: "payments", Timezone: "UTC", Jira: TeamJira{JQL: "project = PAY"}}},
+				Teams:        []Team{defaulted(Team{ID: "payments", Name: "payments", Timezone: "UTC", Jira: TeamJira{JQL: "project = PAY"}})},
 			},
 		},
 		{
@@ -223,7 +250,7 @@ func TestParseDefaults(t *testing.T) {
 				Timezone:     "UTC",
 				SyncInterval: Duration{10 * time.Minute},
 				Jira:         Jira{Flavor: "cloud", ExcludeResolutions: []string{"Won't Do", "Duplicate", "Cannot Reproduce"}},
-				Teams:        []Team{{ID: "2024", Name: "yes", Timezone: "UTC", Jira: TeamJira{JQL: "project = PAY"}}},
+				Teams:        []Team{defaulted(Team{ID: "2024", Name: "yes", Timezone: "UTC", Jira: TeamJira{JQL: "project = PAY"}})},
 			},
 		},
 	}
@@ -284,7 +311,7 @@ func TestValidateCodeBuilt(t *testing.T) {
 			name: "team zone falls back to the top-level zone",
 			config: Config{
 				Timezone: "Asia/Tokyo", SyncInterval: Duration{time.Hour}, Jira: Jira{Flavor: FlavorCloud},
-				Teams: []Team{{ID: "core", Jira: TeamJira{JQL: "project = CORE"}}},
+				Teams: []Team{{ID: "core", Jira: TeamJira{JQL: "project = CORE"}, GitHub: TeamGitHub{MaxPRLines: 400}, DORA: TeamDORA{Duration{48 * time.Hour}}}},
 			},
 			wantZone: "Asia/Tokyo",
 		},
@@ -292,7 +319,7 @@ func TestValidateCodeBuilt(t *testing.T) {
 			name: "no zones at all is UTC",
 			config: Config{
 				SyncInterval: Duration{time.Hour}, Jira: Jira{Flavor: FlavorDataCenter},
-				Teams: []Team{{ID: "core", Jira: TeamJira{JQL: "project = CORE"}}},
+				Teams: []Team{{ID: "core", Jira: TeamJira{JQL: "project = CORE"}, GitHub: TeamGitHub{MaxPRLines: 1}, DORA: TeamDORA{Duration{time.Minute}}}},
 			},
 			wantZone: "UTC",
 		},
@@ -305,6 +332,8 @@ func TestValidateCodeBuilt(t *testing.T) {
 			want: Problems{
 				{Path: "sync_interval", Message: "0s is too short; use 1m or more (Jira and GitHub limit how often flowbot may ask)"},
 				{Path: "jira.flavor", Message: "missing; use cloud or datacenter"},
+				{Path: "teams[0].github.max_pr_lines", Message: "0 is too small; use 1 or more, such as 400 (lines added plus lines deleted)"},
+				{Path: "teams[0].dora.attribution_window", Message: "0s is not a window; use a positive duration such as 48h"},
 			},
 		},
 	}

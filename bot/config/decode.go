@@ -123,6 +123,34 @@ func (c *Config) setDefaults(present positions) {
 		if t.Timezone == "" {
 			t.Timezone = c.Timezone
 		}
+		t.setDefaults(present, fmt.Sprintf("teams[%d]", i))
+	}
+}
+
+// setDefaults fills in the team keys of issue 3 that the file left out.
+// Text keys read empty as absent, as timezone does; numbers and durations
+// that are present keep their value, so "max_pr_lines: 0" is reported.
+func (t *Team) setDefaults(present positions, path string) {
+	if t.Jira.IncidentJQL == "" {
+		t.Jira.IncidentJQL = DefaultIncidentJQL
+	}
+	if t.Jira.PointsField == "" {
+		t.Jira.PointsField = DefaultPointsField
+	}
+	if t.GitHub.ProductionEnvironment == "" {
+		t.GitHub.ProductionEnvironment = DefaultProductionEnvironment
+	}
+	if t.GitHub.HotfixPattern == "" {
+		t.GitHub.HotfixPattern = DefaultHotfixPattern
+	}
+	if _, ok := present.lines[path+".github.max_pr_lines"]; !ok {
+		t.GitHub.MaxPRLines = DefaultMaxPRLines
+	}
+	if _, ok := present.lines[path+".dora.attribution_window"]; !ok {
+		t.DORA.AttributionWindow.Duration = DefaultAttributionWindow
+	}
+	if t.WorkingDays == nil { // absent; an explicit [] is reported
+		t.WorkingDays = DefaultWorkingDays()
 	}
 }
 
@@ -237,6 +265,19 @@ func (w *walker) walk(n *yaml.Node, path string, v reflect.Value) {
 		w.mapping(n, path, v)
 	case reflect.Slice:
 		w.sequence(n, path, v)
+	case reflect.Map:
+		w.dictionary(n, path, v)
+	case reflect.Int:
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+			w.fail(path, n.Line, "expected a whole number such as 400, found %s", valueName(n))
+			return
+		}
+		i, err := strconv.ParseInt(n.Value, 0, 64)
+		if err != nil || v.OverflowInt(i) {
+			w.fail(path, n.Line, "%s is out of range; use a whole number such as 400", n.Value)
+			return
+		}
+		v.SetInt(i)
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
 			w.fail(path, n.Line, "expected text, found %s", kindName(n))
@@ -317,6 +358,64 @@ func (w *walker) sequence(n *yaml.Node, path string, v reflect.Value) {
 		w.walk(item, fmt.Sprintf("%s[%d]", path, i), s.Index(i))
 	}
 	v.Set(s)
+}
+
+// dictionary decodes a mapping of free-form keys (such as kinds, keyed by
+// issue type) into a map of strings.
+func (w *walker) dictionary(n *yaml.Node, path string, v reflect.Value) {
+	if n.Kind != yaml.MappingNode {
+		w.fail(path, n.Line, "expected a mapping such as {Story: feature, Bug: defect}, found %s", kindName(n))
+		return
+	}
+	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		for j := 0; k.Kind == yaml.AliasNode && k.Alias != nil && j < 8; j++ {
+			k = k.Alias
+		}
+		if k.Kind != yaml.ScalarNode {
+			w.add(path, k.Line, "found %s used as a key; keys are plain names such as Story", kindName(k))
+			continue
+		}
+		if k.Value == "<<" && k.ShortTag() == "!!merge" {
+			w.add(path, k.Line, "merge keys (<<) are not supported here; write the entries out")
+			continue
+		}
+		kp := mapPath(path, k.Value)
+		if first, dup := seen[k.Value]; dup {
+			w.add(kp, k.Line, "key written twice (first on line %d); keep one", first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		if val.Kind == yaml.ScalarNode && val.ShortTag() == "!!null" {
+			w.fail(kp, k.Line, "no value; write one after the colon, or remove the key")
+			continue
+		}
+		elem := reflect.New(v.Type().Elem()).Elem()
+		w.walk(val, kp, elem)
+		m.SetMapIndex(reflect.ValueOf(k.Value), elem)
+	}
+	v.Set(m)
+}
+
+// mapPath names an entry of a free-form mapping: kinds.Story, or
+// kinds["Tech Debt"] when the key is not a plain name.
+func mapPath(path, key string) string {
+	if plainKey.MatchString(key) {
+		return join(path, key)
+	}
+	return fmt.Sprintf("%s[%q]", path, key)
+}
+
+var plainKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// valueName describes a node for a problem, naming scalars by their value.
+func valueName(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return kindName(n)
 }
 
 func join(path, key string) string {

@@ -45,6 +45,15 @@ func FuzzParse(f *testing.F) {
 			if team.Name == "" {
 				t.Fatalf("team %q has no name after Parse", team.ID)
 			}
+			if team.prodEnv == nil || team.hotfix == nil {
+				t.Fatalf("team %q has an uncompiled pattern after Parse", team.ID)
+			}
+			if team.GitHub.MaxPRLines < 1 || team.DORA.AttributionWindow.Duration <= 0 {
+				t.Fatalf("team %q: Parse accepted max_pr_lines %d, attribution_window %s", team.ID, team.GitHub.MaxPRLines, team.DORA.AttributionWindow)
+			}
+			if team.Workdays() == [7]bool{} {
+				t.Fatalf("team %q has no working days after Parse", team.ID)
+			}
 		}
 		if c.SyncInterval.Duration < MinSyncInterval {
 			t.Fatalf("Parse accepted sync_interval %s", c.SyncInterval)

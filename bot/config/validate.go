@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -16,6 +17,10 @@ var (
 	// without meaning it.
 	jqlQuoted  = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`)
 	jqlOrderBy = regexp.MustCompile(`(?i)\border\s+by\b`)
+	// loginPattern matches GitHub logins, with the [bot] suffix of apps.
+	loginPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$`)
+	// fieldIDPattern matches Jira field ids such as customfield_10016.
+	fieldIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 )
 
 // Validate checks the configuration and loads each team's time zone. It
@@ -104,6 +109,7 @@ func (c *Config) Validate() Problems {
 			}
 		}
 		ps = append(ps, validateStages(path, t.Stages)...)
+		ps = append(ps, t.validateFlow(path)...)
 	}
 	return ps
 }
@@ -155,6 +161,133 @@ func validateStages(team string, stages []Stage) Problems {
 		}
 	}
 	return ps
+}
+
+// validateFlow checks the team keys of issue 3 and compiles the team's
+// patterns. An empty pattern, as a Team built in code may have, is the
+// default one.
+func (t *Team) validateFlow(team string) Problems {
+	var ps Problems
+	add := func(path, format string, args ...any) {
+		ps = append(ps, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+
+	if f := t.Jira.PointsField; f != "" && !fieldIDPattern.MatchString(f) {
+		add(team+".jira.points_field", "%q is not a Jira field id; use the field's id, such as %s, not its name (Jira lists ids at /rest/api/2/field)", f, DefaultPointsField)
+	}
+
+	var msg string
+	t.prodEnv, msg = compilePattern(t.GitHub.ProductionEnvironment, defaultProdEnv, "(?i)^(prod|production)$")
+	if msg != "" {
+		add(team+".github.production_environment", "%s", msg)
+	}
+	t.hotfix, msg = compilePattern(t.GitHub.HotfixPattern, defaultHotfix, "(?i)^hotfix[/-]")
+	if msg != "" {
+		add(team+".github.hotfix_pattern", "%s", msg)
+	}
+	if n := t.GitHub.MaxPRLines; n < 1 {
+		add(team+".github.max_pr_lines", "%d is too small; use 1 or more, such as %d (lines added plus lines deleted)", n, DefaultMaxPRLines)
+	}
+	for i, b := range t.GitHub.Bots {
+		if !loginPattern.MatchString(b) {
+			add(fmt.Sprintf("%s.github.bots[%d]", team, i), "%q is not a GitHub login; write it as %s", b, loginFrom(b))
+		}
+	}
+
+	if d := t.DORA.AttributionWindow.Duration; d <= 0 {
+		add(team+".dora.attribution_window", "%s is not a window; use a positive duration such as %s", shortDuration(d), shortDuration(DefaultAttributionWindow))
+	}
+
+	keys := make([]string, 0, len(t.Kinds))
+	for k := range t.Kinds {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	types := map[string]string{} // lowercased issue type -> as first written
+	for _, k := range keys {
+		here := mapPath(team+".kinds", k)
+		key := kindKey(k)
+		if key == "" {
+			add(here, "empty issue type; write the issue type as Jira names it, such as Story")
+			continue
+		}
+		if first, dup := types[key]; dup {
+			add(here, "%q is the same issue type as %q (issue types match regardless of case); keep one", k, first)
+			continue
+		}
+		types[key] = k
+		if v := t.Kinds[k]; !validKind(v) {
+			kinds := []string{KindFeature, KindDefect, KindRisk, KindDebt, KindOther}
+			if s := suggestKind(v, kinds); s != "" {
+				add(here, "unknown kind %q; did you mean %s? Use feature, defect, risk, debt or other", v, s)
+			} else {
+				add(here, "unknown kind %q; use feature, defect, risk, debt or other", v)
+			}
+		}
+	}
+
+	if t.WorkingDays != nil && len(t.WorkingDays) == 0 {
+		add(team+".working_days", "no working days; list them, such as [Mon, Tue, Wed, Thu, Fri], or remove the key for Monday to Friday")
+	}
+	days := map[time.Weekday]int{}
+	for i, name := range t.WorkingDays {
+		here := fmt.Sprintf("%s.working_days[%d]", team, i)
+		d, ok := parseWeekday(name)
+		if !ok {
+			add(here, "%q is not a day; use a day name such as Mon or Monday", name)
+			continue
+		}
+		if first, dup := days[d]; dup {
+			add(here, "%s is already listed at working_days[%d]; list each day once", d, first)
+			continue
+		}
+		days[d] = i
+	}
+	return ps
+}
+
+// suggestKind returns the kind v most likely abbreviates or misspells, or "".
+func suggestKind(v string, kinds []string) string {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if v == "" {
+		return ""
+	}
+	if len(v) >= 3 {
+		for _, k := range kinds {
+			if strings.HasPrefix(k, v) {
+				return k
+			}
+		}
+	}
+	return suggest(v, kinds)
+}
+
+// compilePattern compiles a regular expression from the file, the default
+// when it is empty. On failure it returns the default and the problem.
+func compilePattern(expr string, def *regexp.Regexp, example string) (*regexp.Regexp, string) {
+	if expr == "" {
+		return def, ""
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return def, fmt.Sprintf("%q is not a valid regular expression (%s); fix it, such as %s, or remove the key for the default %s",
+			expr, strings.TrimPrefix(err.Error(), "error parsing regexp: "), example, def)
+	}
+	return re, ""
+}
+
+// loginFrom guesses the login meant by a bot written another way, such as
+// "@renovate" or its profile address, for the fix in a problem.
+func loginFrom(b string) string {
+	s := strings.TrimSpace(b)
+	if u, err := url.Parse(s); err == nil && u.Host != "" {
+		s = u.Path
+	}
+	s = strings.TrimPrefix(strings.Trim(s, "/"), "@")
+	if loginPattern.MatchString(s) {
+		return s
+	}
+	return "a login such as renovate[bot] or acme-deploy-bot"
 }
 
 func zoneMessage(name string) string {

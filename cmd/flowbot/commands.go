@@ -81,10 +81,11 @@ func printSummary(w io.Writer, sum bot.Summary, calls int64) {
 		if t.Err != nil {
 			status = "FAILED: " + t.Err.Error()
 		}
-		fmt.Fprintf(w, "  %-16s %5d items  %5d pull requests  %s\n", t.Team, t.Items, t.PRs, status)
+		fmt.Fprintf(w, "  %-16s %5d items  %5d pull requests  %4d deployments  %4d incidents  %s\n",
+			t.Team, t.Items, t.PRs, t.Deployments, t.Incidents, status)
 	}
-	fmt.Fprintf(w, "synced %d items and %d pull requests for %d teams with %d API calls in %s\n",
-		sum.Items, sum.PRs, len(sum.Teams), calls, sum.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "synced %d items and %d pull requests (%d deployments, %d incidents) for %d teams with %d API calls in %s\n",
+		sum.Items, sum.PRs, sum.Deployments, sum.Incidents, len(sum.Teams), calls, sum.Duration.Round(time.Millisecond))
 }
 
 func needsFor(cfg *config.Config) []string {

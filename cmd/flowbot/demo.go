@@ -82,6 +82,11 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	ghSrv := githubtest.NewServer(githubtest.Options{Token: demoGHToken})
 	defer ghSrv.Close()
 	ghSrv.Put(world.PRs...)
+	for repo, shas := range world.Commits {
+		ghSrv.PutCommits(repo, shas...)
+	}
+	ghSrv.PutDeployments(world.Deployments...)
+	ghSrv.PutWorkflowRuns(world.WorkflowRuns...)
 	slackSrv := slacktest.NewServer(slacktest.Options{AppToken: demoAppToken, BotToken: demoBotToken})
 	defer slackSrv.Close()
 

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	_ "time/tzdata" // every team's week and schedule depend on its zone, also on images without zoneinfo
 )
 
 const usage = `flowbot: a flow coach for engineering teams, in Slack.

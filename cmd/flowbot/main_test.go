@@ -160,7 +160,8 @@ func TestSyncIsIncrementalAndAskAnswersFromTheStore(t *testing.T) {
 		t.Errorf("the 429 left no log line:\n%s", errOut)
 	}
 
-	// Second run with nothing changed: one search page, no GitHub bodies.
+	// Second run with nothing changed: one search page per query (work
+	// items, incidents), no GitHub bodies.
 	w.jira.ResetRequests()
 	w.github.ResetRequests()
 	code, out, errOut = runCmd(t, w.env, "", "sync", "--config", w.config)
@@ -168,8 +169,8 @@ func TestSyncIsIncrementalAndAskAnswersFromTheStore(t *testing.T) {
 		t.Fatalf("second sync exited %d\n%s\n%s", code, out, errOut)
 	}
 	second := w.jira.Requests()
-	if n := count(second, "/rest/api/2/search/jql"); n != 1 {
-		t.Errorf("unchanged second sync made %d search requests, want 1:\n%s", n, strings.Join(second, "\n"))
+	if n := count(second, "/rest/api/2/search/jql"); n != 2 {
+		t.Errorf("unchanged second sync made %d search requests, want 2 (items, incidents):\n%s", n, strings.Join(second, "\n"))
 	}
 	if n := count(second, "updated"); n == 0 {
 		t.Errorf("second sync did not ask only for updated issues:\n%s", strings.Join(second, "\n"))

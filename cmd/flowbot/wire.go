@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
+	"regexp"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -118,7 +120,8 @@ func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
 // sources are the Jira and GitHub adapters with the transports that count
 // their calls.
 type sources struct {
-	jira        *jiraSource
+	jira        *jiraSource            // statuses, and teams not in jiraByTeam
+	jiraByTeam  map[string]*jiraSource // by team id
 	github      *githubSource
 	jiraCalls   *retry.Transport
 	githubCalls *retry.Transport
@@ -144,19 +147,37 @@ func newSources(cfg *config.Config, env config.Env, logger *slog.Logger) (*sourc
 	}
 	if usesJira {
 		s.jiraCalls = &retry.Transport{Service: "jira", Logger: logger}
-		c, err := jira.New(jira.Config{
-			BaseURL:    env.JiraBaseURL,
-			Flavor:     cfg.Jira.Flavor,
-			Email:      env.JiraEmail,
-			APIToken:   env.JiraAPIToken,
-			PAT:        env.JiraPAT,
-			HTTPClient: &http.Client{Transport: s.jiraCalls, Timeout: time.Minute},
-			Logger:     logger,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("setting up jira: %w", err)
+		// One client per story-points field the teams name; most sites
+		// have one.
+		byField := map[string]*jiraSource{}
+		s.jiraByTeam = map[string]*jiraSource{}
+		for _, t := range cfg.Teams {
+			if t.Jira.JQL == "" {
+				continue
+			}
+			src, ok := byField[t.Jira.PointsField]
+			if !ok {
+				c, err := jira.New(jira.Config{
+					BaseURL:     env.JiraBaseURL,
+					Flavor:      cfg.Jira.Flavor,
+					Email:       env.JiraEmail,
+					APIToken:    env.JiraAPIToken,
+					PAT:         env.JiraPAT,
+					HTTPClient:  &http.Client{Transport: s.jiraCalls, Timeout: time.Minute},
+					Logger:      logger,
+					PointsField: t.Jira.PointsField,
+				})
+				if err != nil {
+					return nil, fmt.Errorf("setting up jira: %w", err)
+				}
+				src = &jiraSource{c}
+				byField[t.Jira.PointsField] = src
+			}
+			s.jiraByTeam[t.ID] = src
+			if s.jira == nil {
+				s.jira = src
+			}
 		}
-		s.jira = &jiraSource{c}
 	}
 	if usesGitHub {
 		s.githubCalls = &retry.Transport{Service: "github", Logger: logger}
@@ -179,9 +200,14 @@ func (s *sources) syncer(cfg *config.Config, db *store.DB, logger *slog.Logger) 
 	// Assigning a nil *T to an interface field would make it non-nil.
 	if s.jira != nil {
 		sy.Jira = s.jira
+		sy.JiraByTeam = map[string]bot.IssueSource{}
+		for id, src := range s.jiraByTeam {
+			sy.JiraByTeam[id] = src
+		}
 	}
 	if s.github != nil {
 		sy.GitHub = s.github
+		sy.Deployments = s.github
 	}
 	return sy
 }
@@ -205,6 +231,20 @@ func (g *githubSource) Sync(ctx context.Context, repo, cursor string, fn func([]
 	return g.c.Sync(ctx, repo, cursor, fn)
 }
 
+func (g *githubSource) SyncDeployments(ctx context.Context, repo string, env *regexp.Regexp, cursor string, fn func([]coach.Deployment) error) (string, int, error) {
+	if cursor == "" {
+		cursor = github.DeployCursor{Since: g.now().Add(-githubBackfill)}.String()
+	}
+	return g.c.SyncDeployments(ctx, repo, env, cursor, fn)
+}
+
+func (g *githubSource) SyncWorkflowDeploys(ctx context.Context, repo, workflow, cursor string, fn func([]coach.Deployment) error) (string, int, error) {
+	if cursor == "" {
+		cursor = github.DeployCursor{Since: g.now().Add(-githubBackfill)}.String()
+	}
+	return g.c.SyncWorkflowDeploys(ctx, repo, workflow, "", cursor, fn)
+}
+
 // jiraSource adapts jira.Client to bot.IssueSource.
 type jiraSource struct{ c *jira.Client }
 
@@ -214,5 +254,9 @@ func (j *jiraSource) Statuses(ctx context.Context) ([]coach.Status, error) {
 
 func (j *jiraSource) SyncIssues(ctx context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, error) {
 	r, err := j.c.Sync(ctx, jql, since, fn)
+	var je *jira.Error
+	if errors.As(err, &je) && je.StatusCode == http.StatusBadRequest {
+		err = fmt.Errorf("%w: %w", bot.ErrRejectedQuery, err)
+	}
 	return r.MaxUpdated, err
 }

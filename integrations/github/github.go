@@ -22,8 +22,15 @@
 //
 // The list serves pull-request-simple objects, which lack additions,
 // deletions and changed_files, so each changed pull request is fetched on
-// its own, then its reviews. Requests go one at a time: GitHub's guidance
-// against secondary rate limits is to avoid concurrent requests.
+// its own, then its reviews, then (unless it was abandoned or a bot opened
+// it) its commits for the first commit's author date and its issue
+// timeline for when it was first ready for review: see details.go for why
+// the timeline cannot be skipped. Requests go one at a time: GitHub's
+// guidance against secondary rate limits is to avoid concurrent requests.
+//
+// SyncDeployments and SyncWorkflowDeploys read what was delivered: GitHub
+// deployments with their statuses, or a deploy workflow's successful runs,
+// each with the commits it carried from GitHub's compare (deploy.go).
 //
 // Rate limits are waited out below this package, in the HTTP transport the
 // caller supplies (integrations/retry). A limit that still reaches Sync
@@ -39,6 +46,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	gogithub "github.com/google/go-github/v60/github"
@@ -73,6 +81,9 @@ type Client struct {
 	log  *slog.Logger
 	bots map[string]bool // lower-cased logins
 	now  func() time.Time
+
+	mu            sync.Mutex
+	defaultBranch map[string]string // lower-cased owner/name -> branch
 }
 
 // New returns a Client for cfg. It does no I/O.
@@ -108,7 +119,7 @@ func New(cfg Config) (*Client, error) {
 	for _, b := range cfg.Bots {
 		bots[strings.ToLower(b)] = true
 	}
-	return &Client{gh: gh, log: logger, bots: bots, now: time.Now}, nil
+	return &Client{gh: gh, log: logger, bots: bots, now: time.Now, defaultBranch: map[string]string{}}, nil
 }
 
 // Errors a caller may want to tell apart with errors.Is. The underlying

@@ -210,7 +210,7 @@ func TestSyncThroughRetryTransport(t *testing.T) {
 		t.Fatalf("Sync: %v", err)
 	}
 	got := []any{n, waits, rt.Calls()}
-	want := []any{1, []time.Duration{7 * time.Second}, int64(4)} // 429, list, pull, reviews
+	want := []any{1, []time.Duration{7 * time.Second}, int64(6)} // 429, list, pull, reviews, commits, timeline
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("n, waits, calls (-got +want):\n%s", diff)
 	}

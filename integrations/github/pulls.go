@@ -138,7 +138,8 @@ func notModified(err error) bool {
 	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotModified
 }
 
-// pullRequest fetches one pull request and its reviews.
+// pullRequest fetches one pull request, its reviews and, when worth it
+// (see needsDetails), its commits and timeline.
 func (c *Client) pullRequest(ctx context.Context, owner, name, repo string, number int) (coach.PullRequest, error) {
 	p, _, err := c.gh.PullRequests.Get(ctx, owner, name, number)
 	if err != nil {
@@ -157,7 +158,13 @@ func (c *Client) pullRequest(ctx context.Context, owner, name, repo string, numb
 		}
 		opts.Page = resp.NextPage
 	}
-	return c.mapPullRequest(repo, p, reviews), nil
+	pr := c.mapPullRequest(repo, p, reviews)
+	if c.needsDetails(p) {
+		if err := c.details(ctx, owner, name, repo, p, &pr); err != nil {
+			return coach.PullRequest{}, err
+		}
+	}
+	return pr, nil
 }
 
 // mapPullRequest turns GitHub's pull request and reviews into coach's.
@@ -180,6 +187,17 @@ func (c *Client) mapPullRequest(repo string, p *gogithub.PullRequest, reviews []
 		Additions:    p.GetAdditions(),
 		Deletions:    p.GetDeletions(),
 		ChangedFiles: p.GetChangedFiles(),
+		HeadBranch:   p.GetHead().GetRef(),
+		Body:         p.GetBody(),
+		Commits:      p.GetCommits(),
+	}
+	// GitHub fills merge_commit_sha for open pull requests too (a test
+	// merge); only a merged pull request's names a commit on the base.
+	if p.MergedAt != nil {
+		pr.MergeCommitSHA = p.GetMergeCommitSHA()
+	}
+	for _, u := range p.RequestedReviewers {
+		pr.RequestedReviewers = append(pr.RequestedReviewers, u.GetLogin())
 	}
 	for _, r := range reviews {
 		state := strings.ToUpper(r.GetState())

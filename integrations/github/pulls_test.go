@@ -99,6 +99,14 @@ func TestSyncMapsFixtures(t *testing.T) {
 	mux.HandleFunc("GET /repos/octocat/Hello-World/pulls/1347/reviews", func(w http.ResponseWriter, r *http.Request) {
 		w.Write(reviewsJSON)
 	})
+	mux.HandleFunc("GET /repos/octocat/Hello-World/pulls/1347/commits", func(w http.ResponseWriter, r *http.Request) {
+		w.Write(read("commit-items.json"))
+	})
+	// The timeline example holds no draft event: the PR was ready when
+	// created.
+	mux.HandleFunc("GET /repos/octocat/Hello-World/issues/1347/timeline", func(w http.ResponseWriter, r *http.Request) {
+		w.Write(read("timeline-issue-events.json"))
+	})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if got := r.Header.Get("Authorization"); got != "Bearer tok" {
 			http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
@@ -141,6 +149,15 @@ func TestSyncMapsFixtures(t *testing.T) {
 			{Author: "github-actions[bot]", AuthorIsBot: true, State: "COMMENTED", Submitted: at("2019-11-17T17:40:00Z")},
 			{Author: "octocat", State: "APPROVED", Submitted: at("2019-11-17T17:43:43Z")},
 		},
+		HeadBranch:     "new-topic",
+		Body:           "Please pull these awesome changes in!",
+		MergeCommitSHA: "e5bd3914e2e596debea16f433f57875b5b90bcd6",
+		Ready:          at("2011-01-26T19:01:12Z"),
+		FirstCommit:    at("2011-04-14T16:00:49Z"),
+		Commits:        3,
+		// The example lists one commit of the three it counts.
+		CommitsTruncated:   true,
+		RequestedReviewers: []string{"other_user"},
 	}}
 	if diff := cmp.Diff(got.all(), want); diff != "" {
 		t.Errorf("pull requests (-got +want):\n%s", diff)
@@ -202,7 +219,7 @@ func TestSyncPagesThenStopsAtCursor(t *testing.T) {
 		"GET " + firstPage + " 200",
 		"GET /repos/o/r/pulls?direction=desc&page=2&per_page=100&sort=updated&state=all 200",
 		"GET /repos/o/r/pulls?direction=desc&page=3&per_page=100&sort=updated&state=all 200",
-	}, 3 + 25*2}
+	}, 3 + 25*4} // per pull request: itself, reviews, commits, timeline
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("first sync: n, batch sizes, order, list requests, request count (-got +want):\n%s", diff)
 	}
@@ -225,11 +242,17 @@ func TestSyncPagesThenStopsAtCursor(t *testing.T) {
 		"GET " + firstPage + " 200",
 		"GET /repos/o/r/pulls/2 200",
 		"GET /repos/o/r/pulls/2/reviews?per_page=100 200",
+		"GET /repos/o/r/pulls/2/commits?per_page=100 200",
+		"GET /repos/o/r/issues/2/timeline?per_page=100 200",
 		"GET /repos/o/r/pulls/7 200",
 		"GET /repos/o/r/pulls/7/reviews?per_page=100 200",
+		"GET /repos/o/r/pulls/7/commits?per_page=100 200",
+		"GET /repos/o/r/issues/7/timeline?per_page=100 200",
 		// The newest seen last time: inside the minute of overlap.
 		"GET /repos/o/r/pulls/25 200",
 		"GET /repos/o/r/pulls/25/reviews?per_page=100 200",
+		"GET /repos/o/r/pulls/25/commits?per_page=100 200",
+		"GET /repos/o/r/issues/25/timeline?per_page=100 200",
 	}}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("second sync: n, numbers, requests (-got +want):\n%s", diff)
@@ -442,6 +465,8 @@ func TestSyncEnterpriseServer(t *testing.T) {
 				"GET /api/v3" + firstPage + " 200",
 				"GET /api/v3/repos/o/r/pulls/1 200",
 				"GET /api/v3/repos/o/r/pulls/1/reviews?per_page=100 200",
+				"GET /api/v3/repos/o/r/pulls/1/commits?per_page=100 200",
+				"GET /api/v3/repos/o/r/issues/1/timeline?per_page=100 200",
 				"GET /api/v3" + firstPage + " 304",
 			}
 			if diff := cmp.Diff(s.Requests(), want); diff != "" {

@@ -1,6 +1,8 @@
 package jira_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -235,5 +237,139 @@ func TestSyncDropsSubtasks(t *testing.T) {
 	}
 	if strings.Contains(strings.Join(keys, ","), "ABC-2") {
 		t.Error("sub-task handed over")
+	}
+}
+
+// recordedLinks returns the issuelinks of a recorded issue, as raw JSON.
+// pick finds the issue in the file.
+func recordedLinks(t *testing.T, name string, pick func(raw map[string]json.RawMessage) json.RawMessage) json.RawMessage {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var fields struct {
+		Links json.RawMessage `json:"issuelinks"`
+	}
+	if err := json.Unmarshal(pick(doc), &fields); err != nil {
+		t.Fatal(err)
+	}
+	if len(fields.Links) == 0 {
+		t.Fatalf("%s has no issuelinks", name)
+	}
+	return fields.Links
+}
+
+func TestFixtureLinks(t *testing.T) {
+	// The recorded issues carry fields our decoder rightly refuses
+	// (Atlassian's example has "updated": 1), so their issuelinks are
+	// served, unchanged, inside an issue of ours.
+	firstIssue := func(doc map[string]json.RawMessage) json.RawMessage {
+		var issues []struct {
+			Fields json.RawMessage `json:"fields"`
+		}
+		if err := json.Unmarshal(doc["issues"], &issues); err != nil || len(issues) == 0 {
+			t.Fatalf("no issues: %v", err)
+		}
+		return issues[0].Fields
+	}
+	tests := []struct {
+		file  string
+		links json.RawMessage
+		want  []coach.Link
+	}{
+		{
+			// Statuses without a category, as in Atlassian's example.
+			file:  "openapi-search-jql.json",
+			links: recordedLinks(t, "openapi-search-jql.json", firstIssue),
+			want: []coach.Link{
+				{Type: "Dependent", Description: "is depended by", Key: "PR-2"},
+				{Type: "Dependent", Description: "depends on", Inward: true, Key: "PR-3"},
+			},
+		},
+		{
+			// jira-cli trimmed the type away and left one link empty.
+			file:  "jira-cli-issue.json",
+			links: recordedLinks(t, "jira-cli-issue.json", func(doc map[string]json.RawMessage) json.RawMessage { return doc["fields"] }),
+			want:  []coach.Link{{Key: "TEST-2"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			page := `{"isLast":true,"issues":[{"id":"1","key":"ABC-1","fields":{"summary":"Linked",` +
+				`"issuetype":{"name":"Story","subtask":false},"status":{"name":"To Do"},` +
+				`"created":"2026-11-02T09:00:00.000+0000","updated":"2026-11-02T09:00:00.000+0000",` +
+				`"issuelinks":` + string(tt.links) + `},` +
+				`"changelog":{"startAt":0,"maxResults":0,"total":0,"histories":[]}}]}`
+			fs := newFixtureServer(t, map[string]http.HandlerFunc{
+				"GET /jira/rest/api/2/search/jql": func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "application/json")
+					w.Write([]byte(page))
+				},
+			})
+			var got []coach.Item
+			if _, err := fs.client(jira.FlavorCloud).Sync(t.Context(), "project = ABC", time.Time{}, func(items []coach.Item) error {
+				got = append(got, items...)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 {
+				t.Fatalf("got %d items, want 1", len(got))
+			}
+			if diff := cmp.Diff(got[0].Links, tt.want); diff != "" {
+				t.Errorf("links (-got +want):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestFixtureDataCenterCustomFields(t *testing.T) {
+	// go-jira's sprint page: story points in customfield_10105, the Epic
+	// Link in customfield_10700, a resolution date, no inlined changelog
+	// (so the issue GET supplies it).
+	fs := newFixtureServer(t, map[string]http.HandlerFunc{
+		"GET /jira/rest/api/2/search": func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("startAt") == "0" {
+				file(t, "go-jira-issues-in-sprint.json")(w, r)
+				return
+			}
+			// The page says 10 issues but holds one: later pages are
+			// empty, and an empty page ends the sync.
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"startAt":%s,"maxResults":50,"total":10,"issues":[]}`, r.URL.Query().Get("startAt"))
+		},
+		"GET /jira/rest/api/2/issue/AR-86": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"id":"12338","key":"AR-86","changelog":{"startAt":0,"maxResults":0,"total":0,"histories":[]}}`))
+		},
+	})
+	c, err := jira.New(jira.Config{
+		BaseURL: fs.URL + "/jira/", Flavor: jira.FlavorDataCenter, PAT: "p",
+		PointsField: "customfield_10105", EpicLinkField: "customfield_10700",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []coach.Item
+	if _, err := c.Sync(t.Context(), "project = AR", time.Time{}, func(items []coach.Item) error {
+		got = append(got, items...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []coach.Item{{
+		Key: "AR-86", Type: "Task", Status: "Ready", Resolution: "Done", Assignee: "mister Morris",
+		Created:  time.Date(2015, 12, 2, 15, 39, 15, 0, time.UTC),
+		Updated:  time.Date(2016, 2, 1, 16, 17, 4, 0, time.UTC),
+		Resolved: time.Date(2015, 12, 7, 22, 19, 13, 0, time.UTC),
+		Parent:   "AR-37", Points: 13, Estimated: true,
+	}}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("items (-got +want):\n%s", diff)
 	}
 }

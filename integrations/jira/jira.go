@@ -31,12 +31,14 @@
 package jira
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sync"
 	"time"
 
@@ -70,13 +72,32 @@ type Config struct {
 	HTTPClient *http.Client
 	Logger     *slog.Logger // nil: logs are discarded
 	PageSize   int          // issues or histories asked for per page; 0: 100
+	// PointsField is the id of the custom field holding story points,
+	// read into Item.Points and Item.Estimated. "": DefaultPointsField,
+	// Cloud's "Story point estimate" on most sites. Data Center sites
+	// usually call theirs "Story Points", with an id of their own.
+	PointsField string
+	// EpicLinkField is the id of Data Center's "Epic Link" custom field,
+	// e.g. customfield_10100, read into Item.Parent when the issue has no
+	// parent field (Data Center gives parent to sub-tasks only). "": not
+	// read; Cloud needs none, its parent field covers epics' children.
+	EpicLinkField string
 }
+
+// DefaultPointsField is the story points field read when
+// Config.PointsField is empty.
+const DefaultPointsField = "customfield_10016"
+
+// customFieldID is what a custom field id looks like: Jira names custom
+// fields in the fields parameter and in payloads by id, never by name.
+var customFieldID = regexp.MustCompile(`^customfield_[0-9]+$`)
 
 // Client reads issues from one Jira site. It is safe for concurrent use.
 type Client struct {
 	api      *gojira.Client
 	flavor   string
 	pageSize int
+	fields   fieldIDs
 	log      *slog.Logger
 	// authHint says which credential to check when Jira refuses them.
 	authHint string
@@ -103,6 +124,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.PAT != "" && cfg.Email != "" {
 		return nil, errors.New("jira PAT and Email/APIToken are both set: use one way to sign in")
+	}
+	for name, id := range map[string]string{"PointsField": cfg.PointsField, "EpicLinkField": cfg.EpicLinkField} {
+		if id != "" && !customFieldID.MatchString(id) {
+			return nil, fmt.Errorf("jira %s %q: want a custom field id such as customfield_10016", name, id)
+		}
 	}
 	if cfg.PageSize < 0 {
 		return nil, fmt.Errorf("jira PageSize %d: want a positive number, or 0 for the default of 100", cfg.PageSize)
@@ -137,7 +163,10 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jira BaseURL %q: %w", cfg.BaseURL, err)
 	}
-	c := &Client{api: api, flavor: flavor, pageSize: cfg.PageSize, log: cfg.Logger, authHint: hint}
+	c := &Client{
+		api: api, flavor: flavor, pageSize: cfg.PageSize, log: cfg.Logger, authHint: hint,
+		fields: fieldIDs{points: cmp.Or(cfg.PointsField, DefaultPointsField), epicLink: cfg.EpicLinkField},
+	}
 	if c.pageSize == 0 {
 		c.pageSize = 100
 	}
@@ -175,6 +204,13 @@ type SyncResult struct {
 // status history, and hands them to fn a page at a time, in key order. An
 // error from fn stops the sync and is returned. A trailing ORDER BY in jql
 // is dropped: pages are always ordered by key.
+//
+// Each item also carries its parent, resolution date, story points, issue
+// links and the spans it was flagged (see toItem). The same Sync reads a
+// team's incidents from its incident_jql: the sub-task filter and the
+// ordering it adds change nothing for them (an incident is not a
+// sub-task), and the query is otherwise run as written, never combined
+// with the work-item JQL.
 //
 // On error the result counts what fn accepted before it, but its
 // MaxUpdated is no cursor: pages run in key order, not in time order, so

@@ -3,12 +3,15 @@ package jira
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	gojira "github.com/andygrunwald/go-jira"
 	"golang.org/x/sync/errgroup"
@@ -16,9 +19,25 @@ import (
 	"github.com/flowbot/flowbot/coach"
 )
 
-// searchFields are the fields a sync asks for. Cloud's enhanced search
-// returns nothing but ids unless fields are named.
-const searchFields = "summary,status,issuetype,resolution,assignee,created,updated"
+// searchFields are the fields a sync asks for besides the custom ones
+// (fieldIDs.list). Cloud's enhanced search returns nothing but ids unless
+// fields are named.
+const searchFields = "summary,status,issuetype,resolution,assignee,created,updated,parent,resolutiondate,issuelinks"
+
+// fieldIDs are the custom fields a sync reads.
+type fieldIDs struct {
+	points   string // story points; always set
+	epicLink string // Data Center's Epic Link; "" when not read
+}
+
+// list is the fields parameter of a search.
+func (f fieldIDs) list() string {
+	s := searchFields + "," + f.points
+	if f.epicLink != "" {
+		s += "," + f.epicLink
+	}
+	return s
+}
 
 // changelogFetches bounds how many issues' histories are fetched at once
 // when a page has several long ones: enough to hide latency, few enough
@@ -44,6 +63,41 @@ type issueFields struct {
 	Assignee   *gojira.User       `json:"assignee"`
 	Created    jiraTime           `json:"created"`
 	Updated    jiraTime           `json:"updated"`
+	Resolved   jiraTime           `json:"resolutiondate"`
+	Parent     *struct {
+		Key string `json:"key"`
+	} `json:"parent"`
+	Links []issueLink `json:"issuelinks"`
+	// Custom holds every field undecoded, for the custom ones, whose ids
+	// are configured.
+	Custom map[string]json.RawMessage `json:"-"`
+}
+
+func (f *issueFields) UnmarshalJSON(b []byte) error {
+	type plain issueFields
+	if err := json.Unmarshal(b, (*plain)(f)); err != nil {
+		return err
+	}
+	return json.Unmarshal(b, &f.Custom)
+}
+
+// issueLink is one entry of issuelinks: the link type and the issue at
+// the other end, as inwardIssue or outwardIssue.
+type issueLink struct {
+	Type struct {
+		Name    string `json:"name"`
+		Inward  string `json:"inward"`
+		Outward string `json:"outward"`
+	} `json:"type"`
+	InwardIssue  *linkedIssue `json:"inwardIssue"`
+	OutwardIssue *linkedIssue `json:"outwardIssue"`
+}
+
+type linkedIssue struct {
+	Key    string `json:"key"`
+	Fields struct {
+		Status *gojira.Status `json:"status"`
+	} `json:"fields"`
 }
 
 // changelog is the changelog inlined in an issue.
@@ -89,7 +143,7 @@ func (c *Client) searchCloud(ctx context.Context, jql string, handle func([]issu
 		q := url.Values{
 			"jql":        {jql},
 			"maxResults": {strconv.Itoa(c.pageSize)},
-			"fields":     {searchFields},
+			"fields":     {c.fields.list()},
 			"expand":     {"changelog"},
 		}
 		if token != "" {
@@ -120,7 +174,7 @@ func (c *Client) searchDataCenter(ctx context.Context, jql string, handle func([
 			"jql":        {jql},
 			"startAt":    {strconv.Itoa(startAt)},
 			"maxResults": {strconv.Itoa(c.pageSize)},
-			"fields":     {searchFields},
+			"fields":     {c.fields.list()},
 			"expand":     {"changelog"},
 		}
 		var p dcSearchPage
@@ -185,12 +239,23 @@ func (c *Client) items(ctx context.Context, issues []issue) ([]coach.Item, error
 	}
 
 	out := make([]coach.Item, 0, len(keep))
+	var odd []string
 	for _, is := range keep {
-		it, err := toItem(is)
+		it, err := toItem(is, c.fields)
+		var ferr *fieldError
+		if errors.As(err, &ferr) {
+			odd = append(odd, ferr.Error())
+			err = nil
+		}
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, it)
+	}
+	if len(odd) > 0 {
+		// A misconfigured field id should not stop the sync, but must not
+		// go unnoticed either. Once per page: values, not credentials.
+		c.log.Warn("jira custom field values ignored", "count", len(odd), "first", odd[0])
 	}
 	return out, nil
 }
@@ -235,15 +300,35 @@ func (c *Client) fullChangelog(ctx context.Context, key string) ([]gojira.Change
 	}
 }
 
+// fieldError is a custom field value of the wrong kind: the item is
+// mapped without it.
+type fieldError struct{ key, field, value string }
+
+func (e *fieldError) Error() string {
+	return fmt.Sprintf("%s: field %s holds %s, not what flowbot reads there", e.key, e.field, e.value)
+}
+
 // toItem maps an issue whose changelog is as complete as Jira lets it be.
-func toItem(is *issue) (coach.Item, error) {
+//
+//   - Parent is the parent field's key (Cloud: any parent, epics
+//     included), else the Epic Link field when one is configured.
+//   - Points and Estimated come from the points field: a number is an
+//     estimate (0 included), null or absent is none. Any other value leaves
+//     the item unestimated and returns a *fieldError along with the item.
+//   - Links keep the link type name and the description read from this
+//     issue: the type's inward text when the other issue is the
+//     inwardIssue (Inward true: with Blocks, this "is blocked by" it), its
+//     outward text otherwise. Entries without a key are dropped.
+//   - Flagged spans come from the changelog only (see readChangelog).
+func toItem(is *issue, fids fieldIDs) (coach.Item, error) {
 	f := is.Fields
 	it := coach.Item{
-		Key:     is.Key,
-		Title:   f.Summary,
-		Type:    f.Type.Name,
-		Created: f.Created.Time,
-		Updated: f.Updated.Time,
+		Key:      is.Key,
+		Title:    f.Summary,
+		Type:     f.Type.Name,
+		Created:  f.Created.Time,
+		Updated:  f.Updated.Time,
+		Resolved: f.Resolved.Time,
 	}
 	if f.Status != nil {
 		it.Status = f.Status.Name
@@ -254,29 +339,81 @@ func toItem(is *issue) (coach.Item, error) {
 	if f.Assignee != nil {
 		it.Assignee = f.Assignee.DisplayName
 	}
-	if is.Changelog == nil {
-		return it, nil
+	for _, l := range f.Links {
+		other, desc, inward := l.OutwardIssue, l.Type.Outward, false
+		if l.InwardIssue != nil {
+			other, desc, inward = l.InwardIssue, l.Type.Inward, true
+		}
+		if other == nil || other.Key == "" {
+			continue
+		}
+		link := coach.Link{Type: l.Type.Name, Description: desc, Inward: inward, Key: other.Key}
+		if st := other.Fields.Status; st != nil {
+			link.OtherCategory = st.StatusCategory.Key
+		}
+		it.Links = append(it.Links, link)
 	}
-	ts, err := transitions(is.Changelog.Histories)
-	if err != nil {
-		return coach.Item{}, fmt.Errorf("reading changelog of %s: %w", is.Key, err)
+	var ferr error
+	if f.Parent != nil && f.Parent.Key != "" {
+		it.Parent = f.Parent.Key
+	} else if raw := f.Custom[fids.epicLink]; fids.epicLink != "" && !isNull(raw) {
+		if err := json.Unmarshal(raw, &it.Parent); err != nil {
+			ferr = &fieldError{key: is.Key, field: fids.epicLink, value: abbreviate(raw)}
+		}
 	}
-	it.Transitions = ts
-	return it, nil
+	if raw := f.Custom[fids.points]; !isNull(raw) {
+		if err := json.Unmarshal(raw, &it.Points); err == nil {
+			it.Estimated = true
+		} else {
+			ferr = &fieldError{key: is.Key, field: fids.points, value: abbreviate(raw)}
+		}
+	}
+	if is.Changelog != nil {
+		var err error
+		if it.Transitions, it.Flagged, err = readChangelog(is.Changelog.Histories); err != nil {
+			return coach.Item{}, fmt.Errorf("reading changelog of %s: %w", is.Key, err)
+		}
+	}
+	return it, ferr
 }
 
-// transitions picks the status changes out of a changelog, oldest first.
-// Jira sends histories newest first in some places and oldest first in
-// others, and pages can overlap, so they are deduplicated and sorted here;
-// histories at the same millisecond keep the order of their ids, which
-// Jira hands out increasingly.
-func transitions(hs []gojira.ChangelogHistory) ([]coach.Transition, error) {
-	type dated struct {
-		id string
-		at coach.Transition
+func isNull(raw json.RawMessage) bool {
+	return len(raw) == 0 || string(raw) == "null"
+}
+
+// abbreviate shows a value in a log line without flooding it.
+func abbreviate(raw json.RawMessage) string {
+	if len(raw) > 40 {
+		return string(raw[:40]) + "..."
+	}
+	return string(raw)
+}
+
+// readChangelog picks the status changes and the Flagged spans out of a
+// changelog, oldest first. Jira sends histories newest first in some
+// places and oldest first in others, and pages can overlap, so they are
+// deduplicated and sorted here; histories at the same millisecond keep the
+// order of their ids, which Jira hands out increasingly.
+//
+// Flagged is Jira Software's impediment checkbox: a change of the field
+// named "Flagged" to a value ("Impediment") starts a span, a change to
+// nothing ends it, and a span still open has a zero To. A repeated start
+// or an end with no start (the flag set before the recorded history, as
+// after an import) adds nothing: when it began is unknown, and a guessed
+// start would count made-up blocked time. For the same reason an issue
+// whose Flagged field is set but whose history never shows it set gets no
+// span; the current value is not read.
+func readChangelog(hs []gojira.ChangelogHistory) ([]coach.Transition, []coach.Span, error) {
+	type event struct {
+		id      string
+		at      time.Time
+		flag    bool // a Flagged change, not a status one
+		from    string
+		to      string
+		flagged bool
 	}
 	seen := map[string]bool{}
-	var out []dated
+	var events []event
 	for _, h := range hs {
 		if h.Id != "" {
 			if seen[h.Id] {
@@ -286,26 +423,39 @@ func transitions(hs []gojira.ChangelogHistory) ([]coach.Transition, error) {
 		}
 		at, err := parseTime(h.Created)
 		if err != nil {
-			return nil, fmt.Errorf("history %s: %w", h.Id, err)
+			return nil, nil, fmt.Errorf("history %s: %w", h.Id, err)
 		}
 		for _, item := range h.Items {
-			if item.Field != "status" || (item.FieldType != "" && item.FieldType != "jira") {
-				continue
+			switch {
+			case item.Field == "status" && (item.FieldType == "" || item.FieldType == "jira"):
+				events = append(events, event{id: h.Id, at: at, from: item.FromString, to: item.ToString})
+			case strings.EqualFold(item.Field, "Flagged") && item.FieldType != "jira":
+				events = append(events, event{id: h.Id, at: at, flag: true, flagged: strings.TrimSpace(item.ToString) != ""})
 			}
-			out = append(out, dated{id: h.Id, at: coach.Transition{At: at, From: item.FromString, To: item.ToString}})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b dated) int {
-		if c := a.at.At.Compare(b.at.At); c != 0 {
+	slices.SortStableFunc(events, func(a, b event) int {
+		if c := a.at.Compare(b.at); c != 0 {
 			return c
 		}
 		return compareIDs(a.id, b.id)
 	})
 	var ts []coach.Transition
-	for _, d := range out {
-		ts = append(ts, d.at)
+	var spans []coach.Span
+	open := false
+	for _, e := range events {
+		switch {
+		case !e.flag:
+			ts = append(ts, coach.Transition{At: e.at, From: e.from, To: e.to})
+		case e.flagged && !open:
+			spans = append(spans, coach.Span{From: e.at})
+			open = true
+		case !e.flagged && open:
+			spans[len(spans)-1].To = e.at
+			open = false
+		}
 	}
-	return ts, nil
+	return ts, spans, nil
 }
 
 // compareIDs orders numeric ids by value ("99" before "100"), and

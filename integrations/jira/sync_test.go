@@ -163,7 +163,7 @@ func TestSyncCloudPages(t *testing.T) {
 	for i, c := range cs {
 		want := url.Values{
 			"jql":        {"(project = ABC) AND issuetype not in subTaskIssueTypes() ORDER BY key ASC"},
-			"fields":     {"summary,status,issuetype,resolution,assignee,created,updated"},
+			"fields":     {"summary,status,issuetype,resolution,assignee,created,updated,parent,resolutiondate,issuelinks,customfield_10016"},
 			"expand":     {"changelog"},
 			"maxResults": {"2"},
 		}
@@ -539,6 +539,9 @@ func TestNew(t *testing.T) {
 		{name: "email without token", cfg: jira.Config{BaseURL: "https://x", Email: "a@b.c"}, wantErr: "jira Email and APIToken"},
 		{name: "both ways", cfg: jira.Config{BaseURL: "https://x", Email: "a", APIToken: "t", PAT: "p"}, wantErr: "jira PAT and Email/APIToken"},
 		{name: "negative page", cfg: jira.Config{BaseURL: "https://x", PageSize: -1}, wantErr: "jira PageSize"},
+		{name: "points field by id", cfg: jira.Config{BaseURL: "https://x", PointsField: "customfield_10105", EpicLinkField: "customfield_10700"}},
+		{name: "points field by name", cfg: jira.Config{BaseURL: "https://x", PointsField: "Story Points"}, wantErr: `jira PointsField "Story Points"`},
+		{name: "epic link by name", cfg: jira.Config{BaseURL: "https://x", EpicLinkField: "Epic Link"}, wantErr: `jira EpicLinkField "Epic Link"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

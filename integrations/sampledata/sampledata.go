@@ -14,6 +14,18 @@
 // moves to review's end, and a few are abandoned; dependency bots open PRs
 // of their own.
 //
+// Delivery follows (delivery.go): pull requests name their item in the
+// head branch and body, have commits from before they were opened, are
+// sometimes opened as drafts and marked ready later; merges land on a
+// straight main history per repository; a few are reverted (branch
+// revert-N-…, "This reverts commit <sha>") or are hotfixes (hotfix/…);
+// repositories deploy to production most working afternoons, some
+// attempts fail, and each team on GitHub deployments rolls back once;
+// Platform deploys by workflow (deploy.yml) only. In Jira, items carry
+// story points, Flagged spells, epics with children and "is blocked by"
+// links, and project OPS holds incidents after some deployments, some
+// naming the pull request or commit they blame.
+//
 // Everything derives from the seed and the instant `now`, so the same seed
 // and now give the same world.
 package sampledata
@@ -44,7 +56,18 @@ type Team struct {
 	PerDay float64
 	// Pace multiplies the time items spend in each status.
 	Pace float64
+	// DeployWorkflow, when set, is the workflow file the team deploys
+	// with (GitHub Actions runs, no GitHub deployments); otherwise its
+	// repositories record deployments to ProductionEnvironment.
+	DeployWorkflow string
 }
+
+// ProductionEnvironment is the GitHub environment the demo deploys to.
+const ProductionEnvironment = "production"
+
+// IncidentProject is the Jira project holding the demo's incidents (issue
+// type "Incident"); no team's JQL matches it.
+const IncidentProject = "OPS"
 
 // Person is a member of a team, known to Jira by name and to GitHub by login.
 type Person struct {
@@ -59,6 +82,14 @@ type World struct {
 	Statuses []coach.Status
 	Issues   []jiratest.Issue
 	PRs      []githubtest.PullRequest
+	// Deployments are GitHub deployments of the repositories of teams
+	// without a DeployWorkflow; WorkflowRuns the deploy workflow's runs of
+	// the others.
+	Deployments  []githubtest.Deployment
+	WorkflowRuns []githubtest.WorkflowRun
+	// Commits is each repository's default-branch history, oldest first:
+	// the merge commits of its merged pull requests (githubtest.PutCommits).
+	Commits map[string][]string
 }
 
 // Jira's statuses in the demo, with the categories Jira files them under.
@@ -93,14 +124,15 @@ func DefaultTeams() []Team {
 			ID: "platform", Name: "Platform", Channel: "C0PLATFORM", Timezone: "UTC",
 			Project: "PLAT", Repos: []string{"acme/platform-infra"},
 			People: []Person{{"Jo Kim", "jokim"}, {"Kai Berg", "kberg"}, {"Lea Rossi", "learossi"}},
-			PerDay: 0.8, Pace: 0.8,
+			PerDay: 0.8, Pace: 0.8, DeployWorkflow: "deploy.yml",
 		},
 	}
 }
 
 // Generate builds the world for teams over the `days` days before now.
 func Generate(seed uint64, now time.Time, days int, teams []Team) (*World, error) {
-	w := &World{Now: now.UTC(), Teams: teams, Statuses: append([]coach.Status(nil), statuses...)}
+	w := &World{Now: now.UTC(), Teams: teams, Statuses: append([]coach.Status(nil), statuses...), Commits: map[string][]string{}}
+	var issues int
 	for i, t := range teams {
 		loc, err := time.LoadLocation(t.Timezone)
 		if err != nil {
@@ -109,12 +141,18 @@ func Generate(seed uint64, now time.Time, days int, teams []Team) (*World, error
 		g := &gen{
 			rng:  rand.New(rand.NewPCG(seed, uint64(i)+1)),
 			team: t, loc: loc, now: w.Now,
-			prNum: map[string]int{},
+			prNum: map[string]int{}, idBase: issues,
+			deployID: int64(1000 * (i + 1) * 1000), runID: int64(9_000_000 + 100_000*i),
 		}
 		g.run(days)
+		g.delivery(w.Now.AddDate(0, 0, -days), w)
+		issues += len(g.issues)
 		w.Issues = append(w.Issues, g.issues...)
 		w.PRs = append(w.PRs, g.prs...)
 	}
+	inc := &gen{rng: rand.New(rand.NewPCG(seed, 999)), now: w.Now, idBase: issues,
+		team: Team{Project: IncidentProject, People: []Person{{"On Call", "oncall"}}, Pace: 1}}
+	w.Issues = append(w.Issues, inc.incidents(w)...)
 	return w, nil
 }
 
@@ -127,6 +165,10 @@ type gen struct {
 	prs    []githubtest.PullRequest
 	seq    int
 	prNum  map[string]int
+	idBase int // issues generated before this team's: ids stay unique
+
+	deployID, runID int64
+	epics           []*jiratest.Issue
 }
 
 var titles = []string{
@@ -156,6 +198,8 @@ func (g *gen) run(days int) {
 	}
 	g.longHistory(start)
 	g.bots(start)
+	g.finishEpics()
+	g.blockLinks()
 	sort.Slice(g.issues, func(i, j int) bool { return g.issues[i].Created.Before(g.issues[j].Created) })
 }
 
@@ -191,6 +235,7 @@ type walker struct {
 	status  string
 	history []jiratest.Change
 	cut     bool // reached now: nothing after it happened yet
+	hotfix  bool
 }
 
 func (w *walker) move(after time.Duration, to string) bool {
@@ -213,14 +258,19 @@ func (g *gen) newIssue(created time.Time, typ string) *jiratest.Issue {
 	title := fmt.Sprintf(titles[g.rng.IntN(len(titles))], nouns[g.rng.IntN(len(nouns))])
 	person := g.team.People[g.rng.IntN(len(g.team.People))]
 	return &jiratest.Issue{
-		ID: fmt.Sprint(10000 + len(g.issues) + 1), Key: key, Project: g.team.Project, Type: typ,
+		ID: fmt.Sprint(10000 + g.idBase + g.seq), Key: key, Project: g.team.Project, Type: typ,
 		Summary: title, Assignee: person.Name, Created: created,
 	}
 }
 
 func (g *gen) item(created time.Time) {
 	types := []string{"Story", "Story", "Story", "Bug", "Task"}
+	g.epicFor(created)
 	is := g.newIssue(created, types[g.rng.IntN(len(types))])
+	g.estimate(is)
+	if len(g.epics) > 0 && is.Type == "Story" && g.rng.Float64() < 0.4 {
+		is.Parent = g.epics[len(g.epics)-1].Key
+	}
 	initial := "Backlog"
 	if g.rng.Float64() < 0.3 {
 		initial = "To Do"
@@ -236,6 +286,8 @@ func (g *gen) item(created time.Time) {
 	case r < 0.08:
 		// Created straight into work: a hotfix.
 		w.status = "In Progress"
+		w.hotfix = true
+		is.Type = "Bug"
 		g.work(w)
 	default:
 		if initial == "Backlog" && g.rng.Float64() < 0.5 {
@@ -272,6 +324,17 @@ func (g *gen) work(w *walker) {
 	if g.rng.Float64() < 0.15 {
 		if w.move(g.days(1.5, 0.6), "Blocked") {
 			w.move(g.days(2, 0.7), "In Progress")
+		}
+	}
+	// Jira's Flagged impediment, set and cleared while the status stays.
+	if g.rng.Float64() < 0.1 && !w.cut {
+		on := w.at.Add(g.days(0.3, 0.5))
+		off := on.Add(g.days(1, 0.6))
+		if on.Before(g.now) {
+			w.history = append(w.history, jiratest.Change{At: on, Author: w.issue.Assignee, Field: "Flagged", From: "", To: "Impediment"})
+			if off.Before(g.now) {
+				w.history = append(w.history, jiratest.Change{At: off, Author: w.issue.Assignee, Field: "Flagged", From: "Impediment", To: ""})
+			}
 		}
 	}
 	for round := 0; ; round++ {
@@ -320,8 +383,12 @@ func (g *gen) finish(is *jiratest.Issue, w *walker) {
 			is.Assignee = other
 		}
 	}
+	sort.SliceStable(is.History, func(i, j int) bool { return is.History[i].At.Before(is.History[j].At) })
 	if is.Status != "Done" && is.Status != "Closed" {
 		is.Resolution = ""
+	}
+	if is.Resolution != "" {
+		is.Resolved = resolvedAt(is.History)
 	}
 	g.issues = append(g.issues, *is)
 }
@@ -341,15 +408,37 @@ func (g *gen) pullRequests(w *walker, started time.Time) {
 		}
 		g.prNum[repo]++
 		lines := int(math.Exp(4.6 + g.rng.NormFloat64()*1.1))
+		head := strings.ToLower(w.issue.Key) + "-" + slug(w.issue.Summary)
+		if w.hotfix {
+			head = "hotfix/" + head
+		}
 		pr := githubtest.PullRequest{
 			Repo: repo, Number: g.prNum[repo], User: author.Login,
 			Title:     fmt.Sprintf("%s: %s", w.issue.Key, w.issue.Summary),
+			Head:      head,
+			Body:      fmt.Sprintf("Part of %s.\n\n%s", w.issue.Key, w.issue.Summary),
 			Created:   created,
 			Additions: lines * 2 / 3, Deletions: lines / 3, ChangedFiles: 1 + lines/40,
-			Commits: 1 + g.rng.IntN(6),
-			Draft:   i == 1 && g.rng.Float64() < 0.3,
+			Draft: i == 1 && g.rng.Float64() < 0.3,
+		}
+		// Commits: the first before the pull request was opened, the rest
+		// up to it.
+		firstCommit := started.Add(time.Duration(g.rng.Float64() * float64(created.Sub(started))))
+		for k, n := 0, 1+g.rng.IntN(6); k < n; k++ {
+			pr.CommitDates = append(pr.CommitDates, firstCommit.Add(time.Duration(float64(k)/float64(n)*float64(created.Sub(firstCommit)))))
 		}
 		t := created.Add(g.days(0.6, 0.9))
+		// Some are opened as drafts and marked ready later: pickup starts
+		// then, not at creation.
+		if !pr.Draft && g.rng.Float64() < 0.2 {
+			ready := created.Add(g.days(0.4, 0.6))
+			if ready.Before(g.now) {
+				pr.ReadyAt = ready
+				t = ready.Add(g.days(0.6, 0.9))
+			} else {
+				pr.Draft = true
+			}
+		}
 		reviewer := g.otherThan(author)
 		if g.rng.Float64() < 0.3 && t.Before(g.now) {
 			pr.Reviews = append(pr.Reviews, githubtest.Review{User: "codecov[bot]", State: "COMMENTED", Body: "Coverage report", Submitted: created.Add(4 * time.Minute)})
@@ -370,6 +459,9 @@ func (g *gen) pullRequests(w *walker, started time.Time) {
 			if closed := created.Add(g.days(3, 0.5)); closed.Before(g.now) {
 				pr.Closed = closed
 			}
+		}
+		if pr.Merged.IsZero() && pr.Closed.IsZero() && !pr.Draft {
+			pr.RequestedReviewers = []string{reviewer.Login}
 		}
 		g.prs = append(g.prs, pr)
 	}

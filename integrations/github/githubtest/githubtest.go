@@ -15,7 +15,20 @@
 //   - GET /repos/{owner}/{repo}/pulls/{number}/reviews: reviews oldest
 //     first, paged. PENDING reviews carry no submitted_at. (GitHub only
 //     shows a pending review to its author; the stand-in shows it to all.)
-//   - The same three under /repositories/{id}/..., where Link points.
+//   - GET /repos/{owner}/{repo}/pulls/{number}/commits: its commits
+//     oldest first (at most 250, as GitHub), author-dated by
+//     PullRequest.CommitDates.
+//   - GET /repos/{owner}/{repo}/issues/{number}/timeline: the pull
+//     request's draft events (ready_for_review, convert_to_draft).
+//   - GET /repos/{owner}/{repo}: the repository, with its default branch.
+//   - GET /repos/{owner}/{repo}/deployments (newest first; sha, ref, task,
+//     environment filters) and …/deployments/{id}/statuses (newest first).
+//   - GET /repos/{owner}/{repo}/actions/workflows/{file}/runs: newest
+//     first, honouring branch and status (a status or a conclusion).
+//   - GET /repos/{owner}/{repo}/compare/{base}...{head} on a straight
+//     default-branch history (PutCommits): ahead, behind or identical.
+//     Commit dates on that history are not modelled (served as null).
+//   - The same under /repositories/{id}/..., where Link points.
 //
 // Every 200 carries an ETag computed from its body, and a request whose
 // If-None-Match matches gets 304 with no body; like GitHub, a 304 does not
@@ -66,6 +79,22 @@ type PullRequest struct {
 	ChangedFiles int
 	Commits      int
 	Reviews      []Review
+
+	Body           string
+	MergeCommitSHA string // served as merge_commit_sha; "" serves a made-up one
+	// RequestedReviewers are logins whose review is requested now.
+	RequestedReviewers []string
+	// ReadyAt, when set, is when a pull request opened as a draft was
+	// marked ready: Put adds a ready_for_review event then, unless Events
+	// has one.
+	ReadyAt time.Time
+	// CommitDates are the author dates of its commits, oldest first,
+	// served by pulls/{n}/commits; Commits is len(CommitDates) when 0.
+	// Without them every commit is dated Created.
+	CommitDates []time.Time
+	// Events are its timeline's draft events, served by
+	// issues/{n}/timeline oldest first.
+	Events []Event
 }
 
 // Review is one pull-request review. State is APPROVED, CHANGES_REQUESTED,
@@ -115,9 +144,14 @@ type Server struct {
 }
 
 type repoState struct {
-	id          int64
-	owner, name string
-	pulls       map[int]*storedPull
+	id            int64
+	owner, name   string
+	pulls         map[int]*storedPull
+	defaultBranch string
+	commits       []string       // the default branch's history, oldest first
+	commitIdx     map[string]int // SHA -> position in commits
+	deployments   map[int64]*Deployment
+	runs          map[int64]*WorkflowRun
 }
 
 type storedPull struct {
@@ -160,6 +194,13 @@ func NewServer(opts Options) *Server {
 		mux.HandleFunc("GET "+s.prefix+root+"/pulls", s.listPulls)
 		mux.HandleFunc("GET "+s.prefix+root+"/pulls/{number}", s.getPull)
 		mux.HandleFunc("GET "+s.prefix+root+"/pulls/{number}/reviews", s.listReviews)
+		mux.HandleFunc("GET "+s.prefix+root+"/pulls/{number}/commits", s.pullCommits)
+		mux.HandleFunc("GET "+s.prefix+root+"/issues/{number}/timeline", s.timeline)
+		mux.HandleFunc("GET "+s.prefix+root+"/deployments", s.listDeployments)
+		mux.HandleFunc("GET "+s.prefix+root+"/deployments/{deployment}/statuses", s.listDeploymentStatuses)
+		mux.HandleFunc("GET "+s.prefix+root+"/actions/workflows/{workflow}/runs", s.listWorkflowRuns)
+		mux.HandleFunc("GET "+s.prefix+root+"/compare/{basehead}", s.compare)
+		mux.HandleFunc("GET "+s.prefix+root, s.getRepo)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
@@ -182,21 +223,10 @@ func (s *Server) Put(prs ...PullRequest) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, pr := range prs {
-		owner, name, ok := strings.Cut(pr.Repo, "/")
-		if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
-			panic(fmt.Sprintf("githubtest: Put: repo %q is not owner/name", pr.Repo))
-		}
 		if pr.Number < 1 {
 			panic(fmt.Sprintf("githubtest: Put: %s pull request number %d is not positive", pr.Repo, pr.Number))
 		}
-		key := strings.ToLower(pr.Repo)
-		rs := s.repos[key]
-		if rs == nil {
-			rs = &repoState{id: s.nextRepo, owner: owner, name: name, pulls: map[int]*storedPull{}}
-			s.nextRepo++
-			s.repos[key] = rs
-			s.byID[rs.id] = rs
-		}
+		rs := s.repoLocked(pr.Repo)
 		sp := &storedPull{PullRequest: s.fill(pr)}
 		if old := rs.pulls[pr.Number]; old != nil {
 			sp.id = old.id
@@ -227,9 +257,16 @@ func (s *Server) fill(pr PullRequest) PullRequest {
 	if pr.Head == "" {
 		pr.Head = fmt.Sprintf("topic-%d", pr.Number)
 	}
+	pr.CommitDates = slices.Clone(pr.CommitDates)
 	if pr.Commits == 0 {
-		pr.Commits = 1
+		pr.Commits = max(len(pr.CommitDates), 1)
 	}
+	pr.RequestedReviewers = slices.Clone(pr.RequestedReviewers)
+	pr.Events = slices.Clone(pr.Events)
+	if !pr.ReadyAt.IsZero() && !slices.ContainsFunc(pr.Events, func(e Event) bool { return e.Event == "ready_for_review" }) {
+		pr.Events = append(pr.Events, Event{Event: "ready_for_review", At: pr.ReadyAt})
+	}
+	slices.SortStableFunc(pr.Events, func(a, b Event) int { return a.At.Compare(b.At) })
 	pr.Reviews = slices.Clone(pr.Reviews)
 	for i := range pr.Reviews {
 		rv := &pr.Reviews[i]
@@ -262,6 +299,11 @@ func (s *Server) fill(pr PullRequest) PullRequest {
 		for _, rv := range pr.Reviews {
 			if rv.Submitted.After(pr.Updated) {
 				pr.Updated = rv.Submitted
+			}
+		}
+		for _, ev := range pr.Events {
+			if ev.At.After(pr.Updated) {
+				pr.Updated = ev.At
 			}
 		}
 	}

@@ -357,7 +357,7 @@ func (rd renderer) repo(rs *repoState, created, pushed time.Time) repoJSON {
 		CloneURL:         html + ".git",
 		HooksURL:         api + "/hooks",
 		SvnURL:           html,
-		DefaultBranch:    "main",
+		DefaultBranch:    rs.defaultBranch,
 		Visibility:       "public",
 		Topics:           []string{},
 		HasIssues:        true, HasProjects: true, HasWiki: true, HasDownloads: true,
@@ -379,25 +379,25 @@ func (rd renderer) pullSimple(rs *repoState, sp *storedPull, repo repoJSON) pull
 	return pullSimpleJSON{
 		URL: self, ID: sp.id, NodeID: nodeID("PullRequest", sp.id),
 		HTMLURL: html, DiffURL: html + ".diff", PatchURL: html + ".patch",
-		IssueURL:          issue,
-		CommitsURL:        self + "/commits",
-		ReviewCommentsURL: self + "/comments",
-		ReviewCommentURL:  api + "/pulls/comments{/number}",
-		CommentsURL:       issue + "/comments",
-		StatusesURL:       api + "/statuses/" + headSHA,
-		Number:            p.Number,
-		State:             p.State,
-		Title:             p.Title,
-		User:              rd.user(p.User, p.UserType),
-		Labels:            []any{},
-		CreatedAt:         stamp(p.Created),
-		UpdatedAt:         stamp(p.Updated),
-		ClosedAt:          stamp(p.Closed),
-		MergedAt:          stamp(p.Merged),
-		MergeCommitSHA:    sha(full, p.Number, "merge", p.Updated.Unix()),
-		Assignees:         []userJSON{},
-		// Review requests are not modelled: nothing flowbot reads needs them.
-		RequestedReviewers: []userJSON{},
+		IssueURL:           issue,
+		CommitsURL:         self + "/commits",
+		ReviewCommentsURL:  self + "/comments",
+		ReviewCommentURL:   api + "/pulls/comments{/number}",
+		CommentsURL:        issue + "/comments",
+		StatusesURL:        api + "/statuses/" + headSHA,
+		Number:             p.Number,
+		State:              p.State,
+		Title:              p.Title,
+		User:               rd.user(p.User, p.UserType),
+		Labels:             []any{},
+		CreatedAt:          stamp(p.Created),
+		UpdatedAt:          stamp(p.Updated),
+		ClosedAt:           stamp(p.Closed),
+		MergedAt:           stamp(p.Merged),
+		MergeCommitSHA:     cmpOr(p.MergeCommitSHA, sha(full, p.Number, "merge", p.Updated.Unix())),
+		Body:               body(p.Body),
+		Assignees:          []userJSON{},
+		RequestedReviewers: rd.users(p.RequestedReviewers),
 		RequestedTeams:     []any{},
 		Head:               branchJSON{Label: rs.owner + ":" + p.Head, Ref: p.Head, SHA: headSHA, User: owner, Repo: repo},
 		Base:               branchJSON{Label: rs.owner + ":" + p.Base, Ref: p.Base, SHA: sha(full, p.Base, p.Created.Unix()), User: owner, Repo: repo},
@@ -470,4 +470,27 @@ func association(userType string) string {
 		return "NONE"
 	}
 	return "CONTRIBUTOR"
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// body is GitHub's pull-request body: null when empty.
+func body(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (rd renderer) users(logins []string) []userJSON {
+	out := make([]userJSON, 0, len(logins))
+	for _, l := range logins {
+		out = append(out, rd.user(l, userType(l, "")))
+	}
+	return out
 }

@@ -129,6 +129,8 @@ type issueView struct {
 	Key, Project, Type, Summary, Status, Resolution, Assignee string
 	Subtask                                                   bool
 	Created, Updated                                          time.Time
+	Parent                                                    string // upper-case key; "" when none
+	ParentIsEpic                                              bool
 }
 
 type predicate func(*issueView) bool
@@ -148,7 +150,9 @@ type query struct {
 type catalog struct {
 	loc      *time.Location
 	now      time.Time
+	cloud    bool
 	projects map[string]bool // upper-case keys
+	keys     map[string]bool // upper-case issue keys
 	types    map[string]bool // lower-case names
 	statuses map[string]bool // lower-case names
 }
@@ -479,6 +483,46 @@ func (c *catalog) compile(field, op string, vals []operand) (predicate, error) {
 				t = v.Created
 			}
 			return compareOrdered(t.Compare(at), op)
+		}, nil
+	case "parent", "epic link":
+		// Cloud's parent covers every child, epics' included; Data Center's
+		// covers sub-tasks only, its epics' children being found through
+		// "Epic Link". "Epic Link" matches children of epics on both.
+		if op != "=" && op != "!=" && op != "in" && op != "not in" && op != "is" && op != "is not" {
+			return nil, unsupportedOp()
+		}
+		if (op == "is" || op == "is not") && f == "parent" {
+			return nil, unsupportedOp()
+		}
+		var keys []string
+		empty := false
+		for _, v := range vals {
+			switch {
+			case v.empty:
+				empty = true
+			case v.fn != "":
+				return nil, unsupportedFunction(v.fn)
+			case !c.keys[strings.ToUpper(v.text)]:
+				return nil, fieldErrorf("An issue with key '%s' does not exist for field '%s'.", v.text, field)
+			default:
+				keys = append(keys, strings.ToUpper(v.text))
+			}
+		}
+		neg := op == "!=" || op == "not in" || op == "is not"
+		return func(v *issueView) bool {
+			parent := v.Parent
+			switch {
+			case f == "epic link" && !v.ParentIsEpic:
+				parent = ""
+			case f == "parent" && !c.cloud && !v.Subtask:
+				parent = ""
+			}
+			if neg && op != "is not" && parent == "" {
+				// As in Jira, != and NOT IN never match an empty field.
+				return false
+			}
+			m := (empty && parent == "") || (parent != "" && slices.Contains(keys, parent))
+			return m != neg
 		}, nil
 	case "summary", "text":
 		if op != "~" && op != "!~" {

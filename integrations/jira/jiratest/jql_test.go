@@ -109,7 +109,7 @@ func keysMatching(q *query, issues []issueView) []string {
 	for _, v := range issues {
 		s.issues[v.Key] = &record{Issue: Issue{
 			Key: v.Key, Project: v.Project, Type: v.Type, Subtask: v.Subtask, Summary: v.Summary, Status: v.Status,
-			Resolution: v.Resolution, Assignee: v.Assignee, Created: v.Created, Updated: v.Updated,
+			Resolution: v.Resolution, Assignee: v.Assignee, Created: v.Created, Updated: v.Updated, Parent: v.Parent,
 		}}
 	}
 	var keys []string
@@ -134,6 +134,74 @@ func TestCompareKeys(t *testing.T) {
 			got := compareKeys(tt.a, tt.b)
 			if (got < 0) != (tt.want < 0) || (got > 0) != (tt.want > 0) {
 				t.Errorf("compareKeys(%q, %q) = %d, want sign of %d", tt.a, tt.b, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestJQLParentsAndTypes(t *testing.T) {
+	issues := []issueView{
+		{Key: "PAY-1", Project: "PAY", Type: "Epic", Status: "To Do"},
+		{Key: "PAY-2", Project: "PAY", Type: "Story", Status: "To Do", Parent: "PAY-1"},
+		{Key: "PAY-3", Project: "PAY", Type: "Bug", Status: "To Do", Parent: "PAY-1"},
+		{Key: "PAY-4", Project: "PAY", Type: "Sub-task", Subtask: true, Status: "To Do", Parent: "PAY-2"},
+		{Key: "PAY-5", Project: "PAY", Type: "Story", Status: "To Do"},
+		{Key: "OPS-1", Project: "OPS", Type: "Incident", Status: "Done"},
+		{Key: "WEB-1", Project: "WEB", Type: "Task", Status: "To Do"},
+	}
+	newCat := func(cloud bool) *catalog {
+		c := &catalog{
+			loc: time.UTC, cloud: cloud,
+			projects: map[string]bool{"PAY": true, "OPS": true, "WEB": true},
+			types:    map[string]bool{"story": true, "bug": true, "task": true, "sub-task": true, "epic": true, "incident": true},
+			statuses: map[string]bool{"to do": true, "done": true},
+			keys:     map[string]bool{},
+		}
+		for _, v := range issues {
+			c.keys[v.Key] = true
+		}
+		return c
+	}
+	tests := []struct {
+		name    string
+		cloud   bool
+		jql     string
+		want    []string
+		wantErr string
+	}{
+		{name: "incidents", cloud: true, jql: "issuetype = Incident", want: []string{"OPS-1"}},
+		{name: "types in list", cloud: true, jql: `issuetype in (Bug, "Incident") ORDER BY key`, want: []string{"OPS-1", "PAY-3"}},
+		{name: "projects in list", cloud: true, jql: "project in (OPS, WEB) ORDER BY key", want: []string{"OPS-1", "WEB-1"}},
+		{name: "cloud parent covers epic children", cloud: true, jql: "parent = PAY-1", want: []string{"PAY-2", "PAY-3"}},
+		{name: "cloud parent of a sub-task", cloud: true, jql: "parent = pay-2", want: []string{"PAY-4"}},
+		{name: "cloud parent in", cloud: true, jql: "parent in (PAY-1, PAY-2)", want: []string{"PAY-2", "PAY-3", "PAY-4"}},
+		{name: "cloud epic link", cloud: true, jql: `"Epic Link" = PAY-1`, want: []string{"PAY-2", "PAY-3"}},
+		{name: "data center parent is sub-tasks only", jql: "parent in (PAY-1, PAY-2)", want: []string{"PAY-4"}},
+		{name: "data center epic link", jql: `"epic link" = PAY-1`, want: []string{"PAY-2", "PAY-3"}},
+		{name: "epic link of a non-epic", jql: `"Epic Link" = PAY-2`, want: nil},
+		{name: "not in leaves out the empty", cloud: true, jql: "project = PAY AND parent != PAY-1", want: []string{"PAY-4"}},
+		{name: "epic link empty", jql: `project = PAY AND "Epic Link" is EMPTY`, want: []string{"PAY-1", "PAY-4", "PAY-5"}},
+		{name: "epic link not empty", jql: `"Epic Link" is not EMPTY`, want: []string{"PAY-2", "PAY-3"}},
+
+		{name: "unknown parent", cloud: true, jql: "parent = PAY-99", wantErr: "An issue with key 'PAY-99' does not exist for field 'parent'."},
+		{name: "parent is empty refused", cloud: true, jql: "parent is EMPTY", wantErr: "The operator 'IS' is not supported by the 'parent' field."},
+		{name: "parent compared", cloud: true, jql: "parent > PAY-1", wantErr: "The operator '>' is not supported by the 'parent' field."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := parseJQL(tt.jql, newCat(tt.cloud))
+			if tt.wantErr != "" {
+				var jerr *jqlError
+				if !errors.As(err, &jerr) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("parseJQL(%q) error = %v, want a jqlError containing %q", tt.jql, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseJQL(%q): %v", tt.jql, err)
+			}
+			if diff := cmp.Diff(keysMatching(q, issues), tt.want); diff != "" {
+				t.Errorf("parseJQL(%q) matched keys (-got +want):\n%s", tt.jql, diff)
 			}
 		})
 	}

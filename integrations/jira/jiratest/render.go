@@ -157,7 +157,10 @@ func parseFields(q url.Values, navigableByDefault bool) fieldSet {
 	return fs
 }
 
-var allFields = []string{"summary", "status", "issuetype", "resolution", "assignee", "created", "updated", "project"}
+var allFields = []string{
+	"summary", "status", "issuetype", "resolution", "assignee", "created", "updated", "project",
+	"parent", "resolutiondate", "issuelinks", PointsField, FlaggedField, EpicLinkField,
+}
 
 // renderIssue draws one issue; limit caps the inlined changelog at the
 // most recent histories (0: no cap).
@@ -245,6 +248,40 @@ func (s *Server) renderFields(base string, rec *record, fs fieldSet) map[string]
 	if fs.has("updated") {
 		f["updated"] = rec.Updated.In(s.loc).Format(jiraTime)
 	}
+	if fs.has("parent") && rec.Parent != "" && (s.flavor == Cloud || rec.Subtask) {
+		// Jira leaves the field out when there is no parent. Data Center
+		// has it for sub-tasks only.
+		f["parent"] = s.renderRelated(base, rec.Parent)
+	}
+	if fs.has(EpicLinkField) && s.flavor == DataCenter {
+		f[EpicLinkField] = nil
+		if rec.Parent != "" && !rec.Subtask && s.isEpic(rec.Parent) {
+			f[EpicLinkField] = strings.ToUpper(rec.Parent)
+		}
+	}
+	if fs.has("resolutiondate") {
+		f["resolutiondate"] = nil
+		if !rec.Resolved.IsZero() {
+			f["resolutiondate"] = rec.Resolved.In(s.loc).Format(jiraTime)
+		}
+	}
+	if fs.has(PointsField) {
+		f[PointsField] = nil
+		if rec.Estimated {
+			f[PointsField] = rec.Points
+		}
+	}
+	if fs.has(FlaggedField) {
+		f[FlaggedField] = nil
+		if flagged(rec.History) {
+			f[FlaggedField] = []any{map[string]any{
+				"self": base + "/rest/api/2/customFieldOption/" + flaggedOptionID, "value": impediment, "id": flaggedOptionID,
+			}}
+		}
+	}
+	if fs.has("issuelinks") {
+		f["issuelinks"] = s.renderLinks(base, rec)
+	}
 	if fs.has("project") {
 		id := s.projectIDs[rec.Project]
 		f["project"] = map[string]any{
@@ -253,6 +290,115 @@ func (s *Server) renderFields(base string, rec *record, fs fieldSet) map[string]
 		}
 	}
 	return f
+}
+
+// The Flagged field's one option.
+const (
+	impediment      = "Impediment"
+	flaggedOptionID = "10019"
+)
+
+// flagged reports whether the latest Flagged change (history is oldest
+// first) set the flag.
+func flagged(history []Change) bool {
+	for i := len(history) - 1; i >= 0; i-- {
+		if strings.EqualFold(history[i].Field, "Flagged") {
+			return history[i].To != ""
+		}
+	}
+	return false
+}
+
+// renderRelated draws an issue as Jira nests it in another's parent or
+// issuelinks: id, key, self and summary, status (with its category, which
+// clients read) and issue type. Jira adds priority, which the stand-in
+// does not model.
+func (s *Server) renderRelated(base, key string) map[string]any {
+	rec := s.issues[strings.ToUpper(key)]
+	if rec == nil {
+		// A parent that is not held: Jira cannot have one, but a test may
+		// leave it out; the key is what clients need.
+		return map[string]any{"key": strings.ToUpper(key)}
+	}
+	t := s.types[strings.ToLower(rec.Type)]
+	it := map[string]any{
+		"self": base + "/rest/api/2/issuetype/" + t.id, "id": t.id, "description": "",
+		"iconUrl": base + "/images/icons/issuetypes/" + strings.ToLower(t.name) + ".svg",
+		"name":    rec.Type, "subtask": rec.Subtask,
+	}
+	return map[string]any{
+		"id":   rec.ID,
+		"key":  rec.Key,
+		"self": base + "/rest/api/2/issue/" + rec.ID,
+		"fields": map[string]any{
+			"summary":   rec.Summary,
+			"status":    renderStatus(base, s.statusID(rec.Status), rec.Status, s.category(rec.Status)),
+			"issuetype": it,
+		},
+	}
+}
+
+// Link types every site has, by name: inward and outward descriptions.
+var linkTypes = map[string]struct{ id, inward, outward string }{
+	"blocks":    {"10000", "is blocked by", "blocks"},
+	"cloners":   {"10001", "is cloned by", "clones"},
+	"duplicate": {"10002", "is duplicated by", "duplicates"},
+	"relates":   {"10003", "relates to", "relates to"},
+}
+
+// renderLinks draws an issue's links: those it declares, then those other
+// issues declare to it, reversed. Links to issues the server does not hold
+// are left out (Jira cannot link to an issue that does not exist), and a
+// link declared on both sides is drawn once.
+func (s *Server) renderLinks(base string, rec *record) []any {
+	type side struct {
+		id   string
+		link IssueLink
+	}
+	var sides []side
+	for i, l := range rec.Links {
+		sides = append(sides, side{rec.linkIDs[i], l})
+	}
+	for _, ref := range s.reverse[strings.ToUpper(rec.Key)] {
+		sides = append(sides, side{ref.id, IssueLink{Type: ref.link.Type, Inward: !ref.link.Inward, Key: ref.from}})
+	}
+	out := []any{}
+	seen := map[IssueLink]bool{}
+	for _, sd := range sides {
+		l := sd.link
+		l.Key = strings.ToUpper(l.Key)
+		norm := IssueLink{Type: strings.ToLower(l.Type), Inward: l.Inward, Key: l.Key}
+		if seen[norm] || s.issues[l.Key] == nil {
+			continue
+		}
+		seen[norm] = true
+		lt, ok := linkTypes[strings.ToLower(l.Type)]
+		if !ok {
+			lt.id = fmt.Sprint(10100 + fnvMod(strings.ToLower(l.Type), 900))
+			lt.inward, lt.outward = strings.ToLower(l.Type), strings.ToLower(l.Type)
+		}
+		m := map[string]any{
+			"id":   sd.id,
+			"self": base + "/rest/api/2/issueLink/" + sd.id,
+			"type": map[string]any{
+				"id": lt.id, "name": l.Type, "inward": lt.inward, "outward": lt.outward,
+				"self": base + "/rest/api/2/issueLinkType/" + lt.id,
+			},
+		}
+		if l.Inward {
+			m["inwardIssue"] = s.renderRelated(base, l.Key)
+		} else {
+			m["outwardIssue"] = s.renderRelated(base, l.Key)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func fnvMod(s string, n uint64) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64() % n
 }
 
 func (s *Server) category(status string) string {
@@ -275,6 +421,17 @@ func (s *Server) renderHistory(base string, h history) historyJSON {
 			it.To = optional(s.statusID(ch.To))
 		case "resolution", "assignee", "summary", "priority", "labels", "description", "issuetype", "reporter":
 			it.FieldType = "jira"
+		case "flagged":
+			// A checkbox: the option id in brackets, its value as the string.
+			if ch.From != "" {
+				it.From = optional("[" + flaggedOptionID + "]")
+			}
+			if ch.To != "" {
+				it.To = optional("[" + flaggedOptionID + "]")
+			}
+			if s.flavor == Cloud {
+				it.FieldID = FlaggedField
+			}
 		}
 		if s.flavor == Cloud && it.FieldType == "jira" {
 			it.FieldID = strings.ToLower(ch.Field)

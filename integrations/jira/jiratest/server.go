@@ -80,7 +80,30 @@ type Issue struct {
 	Assignee   string // display name; "" when unassigned
 	Created    time.Time
 	Updated    time.Time
-	History    []Change // oldest first
+	History    []Change // oldest first; Field "Flagged" (To "Impediment" or "") flags and unflags
+
+	// Parent is the key of the parent (an epic, or the parent of a
+	// sub-task); "" when none. Served as the parent field and, on Data
+	// Center, as the Epic Link custom field when the parent is an epic.
+	Parent string
+	// Points is the story-point estimate, served as customfield_10016 when
+	// Estimated (null otherwise).
+	Points    float64
+	Estimated bool
+	// Resolved is the resolution date; zero when unresolved.
+	Resolved time.Time
+	// Links are this issue's links. Each is rendered on both sides: the
+	// linked issue shows the reverse link.
+	Links []IssueLink
+}
+
+// IssueLink is a link from an issue to another.
+type IssueLink struct {
+	Type string // link type name, e.g. "Blocks", "Relates"
+	// Inward says the link points at this issue: with Type "Blocks", this
+	// issue "is blocked by" Key. Otherwise this issue "blocks" Key.
+	Inward bool
+	Key    string // the other issue
 }
 
 // Change is one changed field. Consecutive changes with the same time and
@@ -93,6 +116,21 @@ type Change struct {
 	From   string
 	To     string
 }
+
+// Custom fields the server serves, with the ids Jira Cloud gives them on a
+// typical site.
+const (
+	// PointsField holds Issue.Points (null unless Estimated): Cloud's
+	// "Story point estimate".
+	PointsField = "customfield_10016"
+	// FlaggedField holds Jira Software's Flagged checkbox:
+	// [{"value":"Impediment"}] while flagged, null otherwise. It is set by
+	// the latest History change whose Field is "Flagged".
+	FlaggedField = "customfield_10021"
+	// EpicLinkField is the "Epic Link" field Data Center serves for an
+	// issue whose Parent is an epic; Cloud serves parent instead.
+	EpicLinkField = "customfield_10014"
+)
 
 // Server is a running stand-in Jira. Its methods are safe for concurrent use.
 type Server struct {
@@ -117,8 +155,12 @@ type Server struct {
 	projectIDs  map[string]string
 	lastIssueID int
 	lastHistory int
-	requests    []string
-	faults      []*fault
+	lastLink    int
+	// reverse holds, by key, the links other issues declare to it: each
+	// link is rendered on both sides, as in Jira.
+	reverse  map[string][]linkRef
+	requests []string
+	faults   []*fault
 }
 
 type issueType struct {
@@ -130,6 +172,14 @@ type issueType struct {
 type record struct {
 	Issue
 	histories []history
+	linkIDs   []string // one per Issue.Links
+}
+
+// linkRef is one link as the issue at its other end sees it.
+type linkRef struct {
+	id   string
+	from string // key of the issue that declares the link
+	link IssueLink
 }
 
 type history struct {
@@ -164,6 +214,7 @@ func NewServer(opts Options) *Server {
 		resIDs:      map[string]string{},
 		types:       map[string]*issueType{},
 		projectIDs:  map[string]string{},
+		reverse:     map[string][]linkRef{},
 	}
 	if s.flavor == "" {
 		s.flavor = Cloud
@@ -191,7 +242,7 @@ func NewServer(opts Options) *Server {
 	for i, t := range []struct {
 		name    string
 		subtask bool
-	}{{"Epic", false}, {"Story", false}, {"Task", false}, {"Sub-task", true}, {"Bug", false}} {
+	}{{"Epic", false}, {"Story", false}, {"Task", false}, {"Sub-task", true}, {"Bug", false}, {"Incident", false}} {
 		s.types[strings.ToLower(t.name)] = &issueType{id: strconv.Itoa(10000 + i), name: t.name, subtask: t.subtask}
 	}
 	for i, r := range []string{"Done", "Won't Do", "Duplicate", "Cannot Reproduce"} {
@@ -266,7 +317,12 @@ func (s *Server) Put(issues ...Issue) {
 			s.types[strings.ToLower(is.Type)] = &issueType{id: strconv.Itoa(10000 + len(s.types)), name: is.Type, subtask: is.Subtask}
 		}
 		s.statusID(is.Status)
+		is.Links = slices.Clone(is.Links)
 		rec := &record{Issue: is}
+		for range is.Links {
+			s.lastLink++
+			rec.linkIDs = append(rec.linkIDs, strconv.Itoa(10000+s.lastLink))
+		}
 		for i, ch := range is.History {
 			if ch.Field == "status" {
 				s.statusID(ch.From)
@@ -285,6 +341,15 @@ func (s *Server) Put(issues ...Issue) {
 			})
 		}
 		s.issues[is.Key] = rec
+	}
+	s.reverse = map[string][]linkRef{}
+	for _, rec := range s.issues {
+		for i, l := range rec.Links {
+			s.reverse[strings.ToUpper(l.Key)] = append(s.reverse[strings.ToUpper(l.Key)], linkRef{id: rec.linkIDs[i], from: rec.Key, link: l})
+		}
+	}
+	for _, refs := range s.reverse {
+		slices.SortFunc(refs, func(a, b linkRef) int { return compareIDs(a.id, b.id) })
 	}
 }
 
@@ -598,12 +663,15 @@ func (s *Server) catalog() *catalog {
 	c := &catalog{
 		loc:      s.loc,
 		now:      s.now(),
+		cloud:    s.flavor == Cloud,
 		projects: map[string]bool{},
 		types:    map[string]bool{},
 		statuses: map[string]bool{},
+		keys:     map[string]bool{},
 	}
 	for _, rec := range s.issues {
 		c.projects[strings.ToUpper(rec.Project)] = true
+		c.keys[strings.ToUpper(rec.Key)] = true
 	}
 	for k := range s.types {
 		c.types[k] = true
@@ -633,6 +701,7 @@ func (s *Server) match(q *query) []*record {
 			Key: rec.Key, Project: rec.Project, Type: rec.Type, Summary: rec.Summary, Status: rec.Status,
 			Resolution: rec.Resolution, Assignee: rec.Assignee, Subtask: rec.Subtask,
 			Created: rec.Created, Updated: rec.Updated,
+			Parent: strings.ToUpper(rec.Parent), ParentIsEpic: s.isEpic(rec.Parent),
 		}
 		if q.where == nil || q.where(v) {
 			out = append(out, rec)
@@ -661,6 +730,19 @@ func (s *Server) match(q *query) []*record {
 		return compareKeys(a.Key, b.Key)
 	})
 	return out
+}
+
+// isEpic reports whether key is an issue of type Epic held here.
+func (s *Server) isEpic(key string) bool {
+	rec := s.issues[strings.ToUpper(key)]
+	return rec != nil && strings.EqualFold(rec.Type, "Epic")
+}
+
+// compareIDs orders numeric ids by value.
+func compareIDs(a, b string) int {
+	an, _ := strconv.Atoi(a)
+	bn, _ := strconv.Atoi(b)
+	return an - bn
 }
 
 // Next-page tokens are opaque to clients; this one carries the offset and

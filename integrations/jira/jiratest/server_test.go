@@ -450,3 +450,180 @@ func TestUnknownPathAndVersion(t *testing.T) {
 		})
 	}
 }
+
+// dig walks a decoded payload: a string step indexes an object, an int an
+// array. It returns nil when the path does not exist.
+func dig(v any, path ...any) any {
+	for _, p := range path {
+		switch p := p.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = m[p]
+		case int:
+			l, ok := v.([]any)
+			if !ok || p >= len(l) {
+				return nil
+			}
+			v = l[p]
+		}
+	}
+	return v
+}
+
+func TestIssue3Fields(t *testing.T) {
+	resolved := t0.Add(5 * time.Hour)
+	site := []Issue{
+		{Key: "PAY-1", Type: "Epic", Summary: "Payments", Status: "In Progress", Created: t0, Updated: t0},
+		{
+			Key: "PAY-2", Type: "Story", Summary: "Card form", Status: "Done", Resolution: "Done", Created: t0, Updated: resolved,
+			Resolved: resolved, Parent: "PAY-1", Points: 2.5, Estimated: true,
+			History: []Change{
+				{At: t0.Add(time.Hour), Author: "Ann Lee", Field: "Flagged", To: "Impediment"},
+				{At: t0.Add(2 * time.Hour), Author: "Ann Lee", Field: "Flagged", From: "Impediment"},
+			},
+			Links: []IssueLink{{Type: "Blocks", Inward: true, Key: "PAY-3"}, {Type: "Blocks", Key: "PAY-404"}},
+		},
+		{
+			Key: "PAY-3", Type: "Story", Summary: "Gateway", Status: "To Do", Created: t0, Updated: t0,
+			History: []Change{{At: t0.Add(time.Hour), Author: "Ann Lee", Field: "Flagged", To: "Impediment"}},
+			// The same link declared again from this side: drawn once.
+			Links: []IssueLink{{Type: "Blocks", Key: "PAY-2"}, {Type: "Fixes", Key: "PAY-1"}},
+		},
+		{Key: "PAY-4", Type: "Sub-task", Subtask: true, Summary: "Tests", Status: "To Do", Created: t0, Updated: t0, Parent: "PAY-2"},
+	}
+	fieldsOf := func(t *testing.T, s *Server, key string) map[string]any {
+		t.Helper()
+		r := get(t, s, "/rest/api/2/issue/"+key, url.Values{"expand": {"changelog"}}, nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", key, r.status, r.raw)
+		}
+		return r.body["fields"].(map[string]any)
+	}
+
+	t.Run("cloud", func(t *testing.T) {
+		s := NewServer(Options{})
+		defer s.Close()
+		s.Put(site...)
+		f2, f3, f1 := fieldsOf(t, s, "PAY-2"), fieldsOf(t, s, "PAY-3"), fieldsOf(t, s, "PAY-1")
+		got := map[string]any{
+			"parent key":         dig(f2, "parent", "key"),
+			"parent summary":     dig(f2, "parent", "fields", "summary"),
+			"parent type":        dig(f2, "parent", "fields", "issuetype", "name"),
+			"resolutiondate":     f2["resolutiondate"],
+			"points":             f2[PointsField],
+			"unflagged":          f2[FlaggedField],
+			"flagged":            dig(f3, FlaggedField, 0, "value"),
+			"unresolved":         f3["resolutiondate"],
+			"unestimated":        f3[PointsField],
+			"no parent":          f1["parent"],
+			"epic link on cloud": f2[EpicLinkField],
+		}
+		want := map[string]any{
+			"parent key":         "PAY-1",
+			"parent summary":     "Payments",
+			"parent type":        "Epic",
+			"resolutiondate":     "2026-11-02T14:00:00.000+0000",
+			"points":             2.5,
+			"unflagged":          nil,
+			"flagged":            "Impediment",
+			"unresolved":         nil,
+			"unestimated":        nil,
+			"no parent":          nil,
+			"epic link on cloud": nil,
+		}
+		if diff := cmp.Diff(got, want); diff != "" {
+			t.Errorf("fields (-got +want):\n%s", diff)
+		}
+		if _, ok := f1["parent"]; ok {
+			t.Error("an issue without parent has a parent field; Jira leaves it out")
+		}
+
+		// Links: PAY-2 "is blocked by" PAY-3; the link to a missing issue
+		// is left out. PAY-3 sees the reverse once, PAY-1 the Fixes link.
+		type link struct {
+			ID, Type, Inward, Outward, Side, Key, Category string
+		}
+		links := func(f map[string]any) []link {
+			var out []link
+			for _, l := range f["issuelinks"].([]any) {
+				side := "inwardIssue"
+				if dig(l, side) == nil {
+					side = "outwardIssue"
+				}
+				out = append(out, link{
+					ID: fmt.Sprint(dig(l, "id")), Type: fmt.Sprint(dig(l, "type", "name")),
+					Inward: fmt.Sprint(dig(l, "type", "inward")), Outward: fmt.Sprint(dig(l, "type", "outward")),
+					Side: side, Key: fmt.Sprint(dig(l, side, "key")),
+					Category: fmt.Sprint(dig(l, side, "fields", "status", "statusCategory", "key")),
+				})
+			}
+			return out
+		}
+		got2, got3, got1 := links(f2), links(f3), links(f1)
+		want2 := []link{{ID: got2[0].ID, Type: "Blocks", Inward: "is blocked by", Outward: "blocks", Side: "inwardIssue", Key: "PAY-3", Category: "new"}}
+		if diff := cmp.Diff(got2, want2); diff != "" {
+			t.Errorf("PAY-2 links (-got +want):\n%s", diff)
+		}
+		want3 := []link{
+			{ID: got3[0].ID, Type: "Blocks", Inward: "is blocked by", Outward: "blocks", Side: "outwardIssue", Key: "PAY-2", Category: "done"},
+			{ID: got3[1].ID, Type: "Fixes", Inward: "fixes", Outward: "fixes", Side: "outwardIssue", Key: "PAY-1", Category: "indeterminate"},
+		}
+		if diff := cmp.Diff(got3, want3); diff != "" {
+			t.Errorf("PAY-3 links (-got +want):\n%s", diff)
+		}
+		// One link, one id, on both sides.
+		want1 := []link{{ID: got3[1].ID, Type: "Fixes", Inward: "fixes", Outward: "fixes", Side: "inwardIssue", Key: "PAY-3", Category: "new"}}
+		if diff := cmp.Diff(got1, want1); diff != "" {
+			t.Errorf("PAY-1 links (-got +want):\n%s", diff)
+		}
+
+		// The Flagged change as Cloud records it.
+		r := get(t, s, "/rest/api/2/issue/PAY-2/changelog", nil, nil)
+		items := dig(r.body, "values", 0, "items", 0)
+		wantItem := map[string]any{
+			"field": "Flagged", "fieldtype": "custom", "fieldId": FlaggedField,
+			"from": nil, "fromString": nil, "to": "[10019]", "toString": "Impediment",
+		}
+		if diff := cmp.Diff(items, any(wantItem)); diff != "" {
+			t.Errorf("Flagged change (-got +want):\n%s", diff)
+		}
+	})
+
+	t.Run("data center", func(t *testing.T) {
+		s := NewServer(Options{Flavor: DataCenter})
+		defer s.Close()
+		s.Put(site...)
+		f2, f4, f1 := fieldsOf(t, s, "PAY-2"), fieldsOf(t, s, "PAY-4"), fieldsOf(t, s, "PAY-1")
+		got := map[string]any{
+			"epic child parent":    f2["parent"],
+			"epic child epic link": f2[EpicLinkField],
+			"sub-task parent":      dig(f4, "parent", "key"),
+			"sub-task epic link":   f4[EpicLinkField],
+			"epic epic link":       f1[EpicLinkField],
+		}
+		want := map[string]any{
+			"epic child parent":    nil,
+			"epic child epic link": "PAY-1",
+			"sub-task parent":      "PAY-2",
+			"sub-task epic link":   nil,
+			"epic epic link":       nil,
+		}
+		if diff := cmp.Diff(got, want); diff != "" {
+			t.Errorf("fields (-got +want):\n%s", diff)
+		}
+	})
+
+	t.Run("fields on request only", func(t *testing.T) {
+		s := NewServer(Options{})
+		defer s.Close()
+		s.Put(site...)
+		r := get(t, s, "/rest/api/2/search/jql", url.Values{"jql": {"key = PAY-2"}, "fields": {"summary," + PointsField}}, nil)
+		f := issuesOf(t, r)[0]["fields"].(map[string]any)
+		if diff := cmp.Diff(f, map[string]any{"summary": "Card form", PointsField: 2.5}); diff != "" {
+			t.Errorf("fields (-got +want):\n%s", diff)
+		}
+	})
+}

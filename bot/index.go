@@ -1,0 +1,148 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/flowbot/flowbot/coach"
+)
+
+// The flow index (see the store's package comment) keeps every item's flow
+// as read with coach at write time, so an answer reads the few thousand
+// flows its window needs instead of every item's history. This file is the
+// bot's half: the fingerprint naming the workflow the flows were read with,
+// keeping the index in step with the items, and reading the flows of an
+// answer as of any instant.
+
+// indexStore is what reading flows from the index needs.
+type indexStore interface {
+	// FlowFingerprint is the fingerprint the index was built with; "" when
+	// there is none.
+	FlowFingerprint(ctx context.Context, team string) (string, error)
+	// DoneBetween returns the indexed flows delivered in [from, to); their
+	// Items lack Transitions, Flagged and Links.
+	DoneBetween(ctx context.Context, team string, from, to time.Time) ([]coach.Flow, error)
+	// InProgress returns the indexed flows in progress as of their items'
+	// last change.
+	InProgress(ctx context.Context, team string) ([]coach.Flow, error)
+	// ItemsUpdatedAfter returns in full every indexed item changed after t
+	// (and maybe some changed within t's millisecond).
+	ItemsUpdatedAfter(ctx context.Context, team string, t time.Time) ([]coach.Item, error)
+}
+
+// indexWriter is what keeping the index in step with the items needs.
+type indexWriter interface {
+	Items(ctx context.Context, team string) ([]coach.Item, error)
+	FlowFingerprint(ctx context.Context, team string) (string, error)
+	PutFlowIndex(ctx context.Context, team, fingerprint string, flows []coach.Flow) error
+	ReplaceFlowIndex(ctx context.Context, team, fingerprint string, flows []coach.Flow) error
+}
+
+// errIndexStale says the team's flow index was built with another workflow
+// (or never built): its flows cannot answer, and the caller falls back to
+// reading every item.
+var errIndexStale = errors.New("flow index is not built with the current workflow")
+
+// fingerprintVersion changes whenever coach's reading of a history as flow
+// changes, so that indexes built by an older flowbot are rebuilt.
+const fingerprintVersion = "flow-index-1"
+
+// fingerprint is a stable hash of everything in wf that decides how an
+// item's history reads as flow: stages in order with their statuses by role,
+// Jira's statuses with their categories, and the excluded resolutions.
+func fingerprint(wf coach.Workflow) string {
+	h := sha256.New()
+	h.Write([]byte(fingerprintVersion))
+	h.Write([]byte{0})
+	// json.Marshal of plain structs and slices is deterministic.
+	b, err := json.Marshal(wf)
+	if err != nil {
+		// coach.Workflow holds only strings; Marshal cannot fail on it.
+		panic(fmt.Sprintf("fingerprinting workflow: %v", err))
+	}
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// forever is an instant after every real one. A flow read as of it is the
+// item's flow as of its last change, and so as of any instant after that.
+var forever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// indexFlows reads items as of their last change, for the index.
+func indexFlows(wf coach.Workflow, items []coach.Item) []coach.Flow {
+	return coach.Flows(wf, items, forever)
+}
+
+// updateFlowIndex brings team's flow index up to date after items were
+// stored: it adds their flows, or rebuilds the index from every stored item
+// when it was built with another workflow or never built. Call it after
+// storing items and before moving the cursor past them.
+func updateFlowIndex(ctx context.Context, db indexWriter, team string, wf coach.Workflow, items []coach.Item) error {
+	fp := fingerprint(wf)
+	stored, err := db.FlowFingerprint(ctx, team)
+	if err != nil {
+		return err
+	}
+	if stored == fp {
+		if err := db.PutFlowIndex(ctx, team, fp, indexFlows(wf, items)); err != nil {
+			return err
+		}
+		return nil
+	}
+	all, err := db.Items(ctx, team)
+	if err != nil {
+		return err
+	}
+	return db.ReplaceFlowIndex(ctx, team, fp, indexFlows(wf, all))
+}
+
+// flowsFor returns the flows an answer about the window [from, now) and the
+// work in progress at now needs: every item delivered in the window and
+// every item in progress at now, read as of now. Items unchanged since now
+// come from the index; items changed after now (or within its millisecond)
+// are read in full and recomputed as of now, so a past now answers as the
+// past did. Items the index holds have no Transitions, Flagged or Links,
+// and times truncated to the millisecond. It returns errIndexStale when
+// the index was not built with fp.
+func flowsFor(ctx context.Context, db indexStore, team string, wf coach.Workflow, fp string, now, from time.Time) ([]coach.Flow, error) {
+	stored, err := db.FlowFingerprint(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	if stored != fp {
+		return nil, errIndexStale
+	}
+	changed, err := db.ItemsUpdatedAfter(ctx, team, now)
+	if err != nil {
+		return nil, err
+	}
+	done, err := db.DoneBetween(ctx, team, from, now)
+	if err != nil {
+		return nil, err
+	}
+	wip, err := db.InProgress(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	var skip map[string]bool
+	if len(changed) > 0 {
+		skip = make(map[string]bool, len(changed))
+		for _, it := range changed {
+			skip[it.Key] = true
+		}
+	}
+	flows := make([]coach.Flow, 0, len(done)+len(wip)+len(changed))
+	for _, set := range [][]coach.Flow{done, wip} {
+		for _, f := range set {
+			if !skip[f.Item.Key] {
+				flows = append(flows, f)
+			}
+		}
+	}
+	return append(flows, coach.Flows(wf, changed, now)...), nil
+}

@@ -1,0 +1,258 @@
+package bot
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/flowbot/flowbot/coach"
+	"github.com/flowbot/flowbot/store/storetest"
+	gocmp "github.com/google/go-cmp/cmp"
+)
+
+// The index is tested against the real store (on Redis or miniredis, as
+// storetest decides): the contract between the two halves is the point.
+
+func indexWorkflow() coach.Workflow {
+	return coach.Workflow{
+		Stages: []coach.Stage{
+			{Name: "Build", Active: []string{"In Progress"}, Wait: []string{"Blocked"}},
+			{Name: "Review", Active: []string{"In Review"}},
+			{Name: "Done", Done: []string{"Done"}},
+		},
+		Statuses: []coach.Status{
+			{Name: "To Do", Category: coach.CategoryNew},
+			{Name: "In Progress", Category: coach.CategoryIndeterminate},
+			{Name: "Blocked", Category: coach.CategoryIndeterminate},
+			{Name: "In Review", Category: coach.CategoryIndeterminate},
+			{Name: "Done", Category: coach.CategoryDone},
+		},
+		ExcludeResolutions: []string{"Won't Do"},
+	}
+}
+
+var indexDay0 = time.Date(2025, 1, 6, 8, 0, 0, 0, time.UTC)
+
+// indexItems is a seeded team history with the cases that matter: items
+// done, in progress, sent back to the backlog, reopened, dropped as Won't
+// Do, in a status nobody placed, created late, and with a transition
+// stamped after Updated. Times are whole milliseconds, as Jira's are.
+func indexItems(seed uint64, n int) []coach.Item {
+	r := rand.New(rand.NewPCG(seed, 1))
+	ms := func(days float64) time.Duration {
+		return time.Duration(days*24*float64(time.Hour)).Truncate(time.Millisecond) + time.Duration(r.IntN(1000))*time.Millisecond
+	}
+	items := make([]coach.Item, n)
+	for i := range items {
+		created := indexDay0.Add(ms(r.Float64() * 100))
+		it := coach.Item{
+			Key: fmt.Sprintf("PAY-%d", i+1), Title: fmt.Sprintf("Item %d", i+1), Type: "Story",
+			Assignee: []string{"", "Ada", "Grace"}[r.IntN(3)], Created: created, Status: "To Do",
+		}
+		t, from := created, "To Do"
+		for range r.IntN(7) {
+			t = t.Add(ms(r.ExpFloat64() * 3))
+			to := []string{"In Progress", "Blocked", "In Review", "Done", "To Do", "Legacy"}[r.IntN(6)]
+			it.Transitions = append(it.Transitions, coach.Transition{At: t, From: from, To: to})
+			from = to
+		}
+		it.Status = from
+		it.Updated = t.Add(ms(r.Float64()))
+		if from == "Done" {
+			it.Resolution = []string{"Fixed", "Fixed", "Won't Do"}[r.IntN(3)]
+			it.Resolved = t
+		}
+		if len(it.Transitions) > 0 && r.IntN(10) == 0 {
+			// Jira's Updated missed the last move.
+			it.Updated = it.Transitions[len(it.Transitions)-1].At.Add(-time.Hour)
+		}
+		items[i] = it
+	}
+	return items
+}
+
+// answerFlows is what answers over [from, now) use of flows: the items
+// delivered in the window and the items in progress, without their
+// histories, by key.
+func answerFlows(flows []coach.Flow, from, now time.Time) []coach.Flow {
+	win := coach.Window{From: from, To: now}
+	var out []coach.Flow
+	for _, f := range flows {
+		if (f.Delivered() && win.Contains(f.Done)) || f.InProgress() {
+			f.Item.Transitions, f.Item.Flagged, f.Item.Links = nil, nil, nil
+			out = append(out, f)
+		}
+	}
+	slices.SortFunc(out, func(a, b coach.Flow) int { return cmp.Compare(a.Item.Key, b.Item.Key) })
+	return out
+}
+
+// checkFlowsFor compares flowsFor with reading every item as of now.
+func checkFlowsFor(t *testing.T, db indexStore, wf coach.Workflow, items []coach.Item, now, from time.Time) {
+	t.Helper()
+	got, err := flowsFor(t.Context(), db, "payments", wf, fingerprint(wf), now, from)
+	if err != nil {
+		t.Fatalf("flowsFor: %v", err)
+	}
+	keys := map[string]bool{}
+	for _, f := range got {
+		if keys[f.Item.Key] {
+			t.Errorf("flowsFor returned %s twice", f.Item.Key)
+		}
+		keys[f.Item.Key] = true
+	}
+	all := coach.Flows(wf, items, now)
+	if diff := gocmp.Diff(answerFlows(got, from, now), answerFlows(all, from, now)); diff != "" {
+		t.Errorf("flowsFor as of %s (-got +want):\n%s", now, diff)
+	}
+	// The answers themselves, as of now, over the window asked for.
+	win := coach.Window{From: from, To: now}
+	if diff := gocmp.Diff(coach.CycleTime(got, win), coach.CycleTime(all, win)); diff != "" {
+		t.Errorf("cycle time (-got +want):\n%s", diff)
+	}
+	// Aging's SLE looks back 90 days.
+	if !from.After(now.Add(-90 * 24 * time.Hour)) {
+		if diff := gocmp.Diff(coach.Aging(wf, got, now), coach.Aging(wf, all, now)); diff != "" {
+			t.Errorf("aging (-got +want):\n%s", diff)
+		}
+	}
+	if diff := gocmp.Diff(coach.WIP(wf, got), coach.WIP(wf, all)); diff != "" {
+		t.Errorf("wip (-got +want):\n%s", diff)
+	}
+	if diff := gocmp.Diff(coach.Throughput(got, win, time.UTC), coach.Throughput(all, win, time.UTC)); diff != "" {
+		t.Errorf("throughput (-got +want):\n%s", diff)
+	}
+}
+
+// nows are the instants the index is asked as of: before any item, inside
+// the history (at a transition, within its millisecond, between), and after
+// it all.
+func nows(items []coach.Item) []time.Time {
+	tr := items[3].Transitions
+	var at time.Time
+	if len(tr) > 0 {
+		at = tr[0].At
+	} else {
+		at = items[3].Created
+	}
+	return []time.Time{
+		indexDay0.Add(-time.Hour),
+		indexDay0.Add(30 * 24 * time.Hour),
+		at,
+		at.Add(time.Nanosecond),
+		at.Add(-time.Nanosecond),
+		indexDay0.Add(80*24*time.Hour + 17*time.Minute + 3*time.Millisecond + 5),
+		indexDay0.Add(400 * 24 * time.Hour),
+	}
+}
+
+func TestFlowsForMatchesReadingEveryItem(t *testing.T) {
+	ctx := t.Context()
+	db := storetest.New(t)
+	wf := indexWorkflow()
+	items := indexItems(1, 400)
+	if err := db.PutItems(ctx, "payments", items); err != nil {
+		t.Fatal(err)
+	}
+	if err := updateFlowIndex(ctx, db, "payments", wf, items); err != nil {
+		t.Fatalf("updateFlowIndex: %v", err)
+	}
+	for _, now := range nows(items) {
+		t.Run(now.Format(time.RFC3339Nano), func(t *testing.T) {
+			checkFlowsFor(t, db, wf, items, now, now.Add(-90*24*time.Hour))
+			checkFlowsFor(t, db, wf, items, now, now.Add(-7*24*time.Hour))
+		})
+	}
+
+	t.Run("after items change", func(t *testing.T) {
+		changed := indexItems(2, 60) // the same keys, other histories
+		for i := range changed {
+			changed[i].Created = items[i].Created
+			changed[i].Updated = changed[i].Updated.Add(120 * 24 * time.Hour)
+			for j := range changed[i].Transitions {
+				changed[i].Transitions[j].At = changed[i].Transitions[j].At.Add(120 * 24 * time.Hour)
+			}
+		}
+		if err := db.PutItems(ctx, "payments", changed); err != nil {
+			t.Fatal(err)
+		}
+		if err := updateFlowIndex(ctx, db, "payments", wf, changed); err != nil {
+			t.Fatalf("updateFlowIndex: %v", err)
+		}
+		now := slices.Clone(items)
+		copy(now, changed)
+		for _, at := range append(nows(items), indexDay0.Add(125*24*time.Hour)) {
+			checkFlowsFor(t, db, wf, now, at, at.Add(-90*24*time.Hour))
+		}
+	})
+}
+
+func TestFlowsForAfterTheWorkflowChanges(t *testing.T) {
+	ctx := t.Context()
+	db := storetest.New(t)
+	wf := indexWorkflow()
+	items := indexItems(3, 200)
+	if err := db.PutItems(ctx, "payments", items); err != nil {
+		t.Fatal(err)
+	}
+	now := indexDay0.Add(200 * 24 * time.Hour)
+
+	_, err := flowsFor(ctx, db, "payments", wf, fingerprint(wf), now, indexDay0)
+	if !errors.Is(err, errIndexStale) {
+		t.Fatalf("flowsFor before any index: error = %v, want errIndexStale", err)
+	}
+	// The first update indexes every stored item, not only its own.
+	if err := updateFlowIndex(ctx, db, "payments", wf, items[:1]); err != nil {
+		t.Fatal(err)
+	}
+	checkFlowsFor(t, db, wf, items, now, indexDay0)
+
+	// Review becomes a wait and "Legacy" a done status: every flow reads
+	// differently, and the old index must not answer.
+	changed := indexWorkflow()
+	changed.Stages[1] = coach.Stage{Name: "Review", Wait: []string{"In Review"}}
+	changed.Stages[2].Done = append(changed.Stages[2].Done, "Legacy")
+	_, err = flowsFor(ctx, db, "payments", changed, fingerprint(changed), now, indexDay0)
+	if !errors.Is(err, errIndexStale) {
+		t.Fatalf("flowsFor with a changed workflow: error = %v, want errIndexStale", err)
+	}
+	if err := updateFlowIndex(ctx, db, "payments", changed, items[:1]); err != nil {
+		t.Fatal(err)
+	}
+	checkFlowsFor(t, db, changed, items, now, indexDay0)
+}
+
+func TestFingerprint(t *testing.T) {
+	variants := map[string]func(*coach.Workflow){
+		"no change":                   func(*coach.Workflow) {},
+		"stage renamed":               func(w *coach.Workflow) { w.Stages[0].Name = "Make" },
+		"stages reordered":            func(w *coach.Workflow) { w.Stages[0], w.Stages[1] = w.Stages[1], w.Stages[0] },
+		"active becomes wait":         func(w *coach.Workflow) { w.Stages[1].Active, w.Stages[1].Wait = nil, w.Stages[1].Active },
+		"done status added":           func(w *coach.Workflow) { w.Stages[2].Done = append(w.Stages[2].Done, "Closed") },
+		"no stages":                   func(w *coach.Workflow) { w.Stages = nil },
+		"status category changed":     func(w *coach.Workflow) { w.Statuses[2].Category = coach.CategoryNew },
+		"status added":                func(w *coach.Workflow) { w.Statuses = append(w.Statuses, coach.Status{Name: "QA"}) },
+		"exclusion added":             func(w *coach.Workflow) { w.ExcludeResolutions = append(w.ExcludeResolutions, "Duplicate") },
+		"no exclusions":               func(w *coach.Workflow) { w.ExcludeResolutions = nil },
+		"names swapped between roles": func(w *coach.Workflow) { w.Stages[0].Active, w.Stages[0].Wait = w.Stages[0].Wait, w.Stages[0].Active },
+	}
+	seen := map[string]string{}
+	for name, change := range variants {
+		t.Run(name, func(t *testing.T) {
+			wf := indexWorkflow()
+			change(&wf)
+			got := fingerprint(wf)
+			if again := fingerprint(wf); again != got {
+				t.Errorf("fingerprint is not stable: %s then %s", got, again)
+			}
+			if other, ok := seen[got]; ok {
+				t.Errorf("fingerprint %s is also the one of %q", got, other)
+			}
+			seen[got] = name
+		})
+	}
+}

@@ -1,0 +1,195 @@
+package coach
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+)
+
+// CFD column names besides the stages.
+const (
+	ColumnBacklog = "Backlog"
+	ColumnDone    = "Done"
+)
+
+// CFDDay is one day of the cumulative flow diagram: the items in each
+// column at the end of the day, aligned with CFDReport.Columns.
+type CFDDay struct {
+	Date   time.Time // midnight in the team's zone
+	Counts []int
+}
+
+// CFDReport is the data behind a cumulative flow diagram (docs/metrics.md,
+// "Cumulative flow").
+type CFDReport struct {
+	Window   Window
+	N        int // items counted on the last day
+	Excluded map[string]int
+	Columns  []string // Backlog, the stages, Done
+	Days     []CFDDay // oldest first
+
+	AvgWIP           float64 // mean items in the stage columns per day
+	ThroughputPerDay float64 // delivered in the window / window length in days
+	Delivered        int
+	CycleTime        float64 // AvgWIP / ThroughputPerDay, days, approximate
+	CycleOK          bool
+}
+
+// CFD counts the items in each column at the end of every day of win in
+// loc (nil: UTC).
+func CFD(w Workflow, items []Item, win Window, loc *time.Location) CFDReport {
+	if loc == nil {
+		loc = time.UTC
+	}
+	r := CFDReport{Window: win, Excluded: map[string]int{}}
+	if !win.From.Before(win.To) {
+		return r
+	}
+	// The instants each day is read at: just before the next midnight, or
+	// win.To for the day holding it.
+	var dates, ends []time.Time
+	y, m, d := win.From.In(loc).Date()
+	for start := time.Date(y, m, d, 0, 0, 0, 0, loc); start.Before(win.To); {
+		next := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+		dates = append(dates, start)
+		ends = append(ends, earlier(next, win.To))
+		y, m, d = next.Date()
+		start = next
+	}
+	nd := len(dates)
+
+	p := newPlacer(w)
+	// Columns: 0 backlog, 1..len(Stages) the configured stages, then
+	// status-name stages as met, then done (kept apart until the end).
+	type extraCol struct {
+		name        string
+		statusIndex int
+		counts      []int
+	}
+	backlog := make([]int, nd)
+	done := make([]int, nd)
+	configured := make([][]int, len(w.Stages))
+	for i := range configured {
+		configured[i] = make([]int, nd)
+	}
+	extra := map[string]*extraCol{}
+	column := func(status string) []int {
+		pl := p.place(status)
+		switch pl.class {
+		case Backlog:
+			return backlog
+		case Done:
+			return done
+		}
+		if pl.stageIndex >= 0 {
+			return configured[pl.stageIndex]
+		}
+		key := foldKey(pl.stage)
+		c, ok := extra[key]
+		if !ok {
+			c = &extraCol{name: pl.stage, statusIndex: pl.statusIndex, counts: make([]int, nd)}
+			extra[key] = c
+		}
+		c.name = min(c.name, pl.stage)
+		return c.counts
+	}
+
+	excludedNow := false
+	for _, it := range items {
+		ts := it.Transitions
+		if !slices.IsSortedFunc(ts, byAt) {
+			ts = slices.Clone(ts)
+			slices.SortStableFunc(ts, byAt)
+		}
+		excluded := it.Resolution != "" && containsFold(w.ExcludeResolutions, it.Resolution)
+		status := it.Status
+		if len(ts) > 0 {
+			status = ts[0].From
+		}
+		k := 0 // next transition to apply
+		for di, end := range ends {
+			last := di == nd-1
+			if it.Created.After(end) || (it.Created.Equal(end) && !last) {
+				continue // not created yet
+			}
+			for k < len(ts) {
+				at := later(ts[k].At, it.Created)
+				if at.Before(end) || (last && at.Equal(end)) {
+					status = ts[k].To
+					k++
+					continue
+				}
+				break
+			}
+			if p.class(status) == Done && excluded {
+				if di == nd-1 {
+					excludedNow = true
+				}
+				continue
+			}
+			column(status)[di]++
+		}
+		if excludedNow {
+			r.Excluded["excluded resolution"]++
+			excludedNow = false
+		}
+	}
+
+	r.Columns = append(r.Columns, ColumnBacklog)
+	cols := [][]int{backlog}
+	for i, sg := range w.Stages {
+		if len(sg.Active)+len(sg.Wait) > 0 || slices.ContainsFunc(configured[i], func(c int) bool { return c > 0 }) {
+			r.Columns = append(r.Columns, sg.Name)
+			cols = append(cols, configured[i])
+		}
+	}
+	extras := make([]*extraCol, 0, len(extra))
+	for _, c := range extra {
+		extras = append(extras, c)
+	}
+	slices.SortFunc(extras, func(a, b *extraCol) int {
+		ai, bi := a.statusIndex, b.statusIndex
+		if ai < 0 {
+			ai = math.MaxInt
+		}
+		if bi < 0 {
+			bi = math.MaxInt
+		}
+		return cmp.Or(cmp.Compare(ai, bi), cmp.Compare(a.name, b.name))
+	})
+	for _, c := range extras {
+		r.Columns = append(r.Columns, c.name)
+		cols = append(cols, c.counts)
+	}
+	r.Columns = append(r.Columns, ColumnDone)
+	cols = append(cols, done)
+
+	var wipSum int
+	for di := range nd {
+		day := CFDDay{Date: dates[di], Counts: make([]int, len(cols))}
+		for ci, c := range cols {
+			day.Counts[ci] = c[di]
+			if ci > 0 && ci < len(cols)-1 {
+				wipSum += c[di]
+			}
+		}
+		r.Days = append(r.Days, day)
+	}
+	for _, c := range r.Days[nd-1].Counts {
+		r.N += c
+	}
+	r.AvgWIP = float64(wipSum) / float64(nd)
+
+	for _, f := range Flows(w, items, win.To) {
+		if f.Delivered() && win.Contains(f.Done) {
+			r.Delivered++
+		}
+	}
+	r.ThroughputPerDay = float64(r.Delivered) / daysOf(win.To.Sub(win.From))
+	if r.Delivered > 0 {
+		r.CycleTime = r.AvgWIP / r.ThroughputPerDay
+		r.CycleOK = true
+	}
+	return r
+}
