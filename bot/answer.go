@@ -174,6 +174,10 @@ var answerers = map[string]func(*snapshot, Command) (Answer, error){
 	"forecast":     forecastAnswer,
 	"distribution": distributionAnswer,
 	"cfd":          cfdAnswer,
+	"prs":          prsAnswer,
+	"dora":         doraAnswer,
+	"item":         itemAnswer,
+	"data-quality": dataQualityAnswer,
 }
 
 // needsDelivery names the commands that read pull requests, deployments

@@ -293,6 +293,9 @@ func doraAnswer(s *snapshot, cmd Command) (Answer, error) {
 	if n := len(r.Unattributed); n > 0 {
 		j.Excluded["unattributed_failures"] = n
 	}
+	if n := len(r.OtherRepoIncidents); n > 0 {
+		j.Excluded["incidents_of_other_repositories"] = n
+	}
 	for _, f := range r.Unattributed {
 		j.UnattributedFailuresList = append(j.UnattributedFailuresList, failureToJSON(f))
 	}

@@ -14,7 +14,7 @@ type UnmappedStatus struct {
 }
 
 // DataQualityReport lists what distorts the numbers of a window
-// (docs/metrics-delivery.md, "Data quality"). Every list is sorted.
+// (docs/metrics.md, "Data quality"). Every list is sorted.
 type DataQualityReport struct {
 	Window               Window
 	DoneWithoutStart     []string // item keys

@@ -15,7 +15,7 @@ import (
 const SourceMergeProxy = "merge-proxy"
 
 // shipIndex knows, per repository, its production deployments as of now and
-// which pull requests each one carried (docs/metrics-delivery.md,
+// which pull requests each one carried (docs/metrics.md,
 // "Production deployments of a repository").
 type shipIndex struct {
 	repos map[string]*repoShips
@@ -241,7 +241,7 @@ const (
 // the bands use.
 const DORABandsYear = 2023
 
-// Minimum samples for a band (docs/metrics-delivery.md).
+// Minimum samples for a band (docs/metrics.md).
 const (
 	MinDeployments      = 5
 	MinLeadTimePRs      = 10
@@ -286,6 +286,47 @@ type DORAReport struct {
 	Failures      []Failure
 	Unattributed  []Failure
 	NegativeSpans []NegativeSpan
+	// OtherRepoIncidents are the keys of incidents left out because they
+	// name repositories and none of them is the team's: an incident query
+	// shared by teams must not charge one team with another's outage.
+	OtherRepoIncidents []string
+}
+
+// repoMention finds owner/name repository names in free text, bare or in a
+// GitHub URL.
+var repoMention = regexp.MustCompile(`(?:^|[^A-Za-z0-9_.-])([A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9_.-]*[A-Za-z0-9_-])`)
+
+// ownIncidents splits incidents into those that may be the team's and the
+// keys of those that name only repositories of others. A name counts as a
+// repository only under an owner the team's repositories have, so text
+// such as "5xx/4xx" never takes an incident away from a team.
+func ownIncidents(incidents []Item, repos []string) (own []Item, other []string) {
+	owners := map[string]bool{}
+	for _, r := range repos {
+		owner, _, _ := strings.Cut(strings.ToLower(r), "/")
+		owners[owner] = true
+	}
+	for _, it := range incidents {
+		named := repoMention.FindAllStringSubmatch(it.Title, -1)
+		ours, foreign := false, false
+		for _, m := range named {
+			name := strings.TrimPrefix(strings.ToLower(m[1]), "github.com/")
+			if strings.Contains(name, "/pull") {
+				continue
+			}
+			if slices.ContainsFunc(repos, func(r string) bool { return strings.EqualFold(r, name) }) {
+				ours = true
+			} else if owner, _, _ := strings.Cut(name, "/"); owners[owner] && strings.Count(name, "/") == 1 {
+				foreign = true
+			}
+		}
+		if foreign && !ours {
+			other = append(other, it.Key)
+			continue
+		}
+		own = append(own, it)
+	}
+	return own, other
 }
 
 var (
@@ -297,7 +338,7 @@ var (
 )
 
 // DORA computes the DORA keys over win as of win.To
-// (docs/metrics-delivery.md, "DORA keys"). incidents are the items of the
+// (docs/metrics.md, "DORA keys"). incidents are the items of the
 // team's incident JQL.
 func DORA(prs []PullRequest, deployments []Deployment, incidents []Item, o DeliveryOptions, win Window) DORAReport {
 	now := win.To
@@ -311,6 +352,7 @@ func DORA(prs []PullRequest, deployments []Deployment, incidents []Item, o Deliv
 	slices.Sort(names)
 	names = slices.Compact(names)
 
+	incidents, r.OtherRepoIncidents = ownIncidents(incidents, names)
 	r.Failures = failures(prs, incidents, ships, o, names, win)
 	for _, f := range r.Failures {
 		if !f.Attributed() {

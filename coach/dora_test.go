@@ -300,3 +300,26 @@ func TestDORAAttributionWindowOption(t *testing.T) {
 	}
 	t.Error("hotfix acme/api#4 is not a failure")
 }
+
+func TestOwnIncidents(t *testing.T) {
+	repos := []string{"acme/payments-api", "acme/payments-web"}
+	incidents := []Item{
+		{Key: "OPS-1", Title: "Elevated 5xx in acme/checkout since 44a0acd"},                  // another team's repo
+		{Key: "OPS-2", Title: "Errors after https://github.com/acme/checkout/pull/12"},        // another team's, by URL
+		{Key: "OPS-3", Title: "Latency spike in acme/payments-api"},                           // ours
+		{Key: "OPS-4", Title: "Checkout and payments down: acme/checkout, acme/payments-web"}, // names ours too: kept
+		{Key: "OPS-5", Title: "Database failover"},                                            // names no repo: kept
+		{Key: "OPS-6", Title: "5xx/4xx ratio rising"},                                         // shaped like one, but not under the team\'s owner: kept
+	}
+	own, other := ownIncidents(incidents, repos)
+	var keys []string
+	for _, it := range own {
+		keys = append(keys, it.Key)
+	}
+	if diff := cmp.Diff([]string{"OPS-3", "OPS-4", "OPS-5", "OPS-6"}, keys); diff != "" {
+		t.Errorf("own incidents (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"OPS-1", "OPS-2"}, other); diff != "" {
+		t.Errorf("other teams' incidents (-want +got):\n%s", diff)
+	}
+}

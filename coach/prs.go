@@ -10,7 +10,7 @@ import (
 )
 
 // DeliveryOptions are a team's settings for the delivery metrics (pull
-// requests, DORA, item timelines); docs/metrics-delivery.md names the
+// requests, DORA, item timelines); docs/metrics.md names the
 // defaults that a zero field stands for.
 type DeliveryOptions struct {
 	// DefaultBranches are the base branches that count as the default
@@ -126,7 +126,7 @@ type PRTimes struct {
 	LastApproval time.Time // zero: not approved
 	Deployment   *Deployment
 	// Coding, Draft, Pickup, Review, Merge and Deploy are the spans of
-	// docs/metrics-delivery.md; each is missing (OK false) when its ends
+	// docs/metrics.md; each is missing (OK false) when its ends
 	// are unknown. Draft is missing for pull requests opened ready.
 	Coding, Draft, Pickup, Review, Merge, Deploy Hours
 	Negative                                     []string // names of spans clamped to zero
@@ -246,7 +246,7 @@ type PRReport struct {
 }
 
 // PRs reports the flow of the pull requests merged into the default
-// branch in win (docs/metrics-delivery.md, "Pull-request flow"), as of
+// branch in win (docs/metrics.md, "Pull-request flow"), as of
 // win.To. deployments are every deployment known; the production ones are
 // picked here.
 func PRs(prs []PullRequest, deployments []Deployment, o DeliveryOptions, win Window) PRReport {

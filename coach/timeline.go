@@ -11,7 +11,7 @@ import (
 
 // ItemPRs are the pull requests linked to the work item key: those whose
 // head branch, title or body mention the key case-insensitively at word
-// boundaries (docs/metrics-delivery.md, "Item timeline"), by creation time,
+// boundaries (docs/metrics.md, "Item timeline"), by creation time,
 // then repository and number.
 func ItemPRs(key string, prs []PullRequest) []PullRequest {
 	if strings.TrimSpace(key) == "" {
