@@ -328,6 +328,9 @@ func doraAnswer(s *snapshot, cmd Command) (Answer, error) {
 		}
 		fmt.Fprintf(&b, "%s not attributed to any deployment (not counted as failed deployments): %s\n", plural(n, "failure", "failures"), listSome(names, maxListed))
 	}
+	if n := len(r.OtherRepoIncidents); n > 0 {
+		fmt.Fprintf(&b, "%s left out: %s other teams' repositories only.\n", plural(n, "incident", "incidents"), map[bool]string{true: "it names", false: "they name"}[n == 1])
+	}
 	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j}, nil
 }
 

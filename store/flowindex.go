@@ -38,7 +38,7 @@ const (
 // (zigzag varint Unix milliseconds, present per flags) and its points
 // (IEEE 754, present per flags). Binary rather than JSON: a record is about
 // a third of the size and decodes without allocating beyond the Flow.
-func encodeFlow(f coach.Flow) []byte {
+func encodeFlow(f coach.Flow) string {
 	it := f.Item
 	var flags byte
 	times := []struct {
@@ -73,7 +73,7 @@ func encodeFlow(f coach.Flow) []byte {
 	if flags&flagPoints != 0 {
 		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(it.Points))
 	}
-	return b
+	return string(b)
 }
 
 // flowDecoder reads one record; the first error sticks.
@@ -239,27 +239,37 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 	if !replace && len(flows) == 0 {
 		return nil
 	}
-	recs := make([]any, 0, 2*len(flows))
-	var updated, done, wip []redis.Z
-	var notDone, notWIP []any
+	keys := make([]string, 0, len(flows))
+	var members, updated, done, wip []any
+	var neither []string
 	for _, f := range flows {
 		key := f.Item.Key
 		if key == "" {
 			return errors.New("flow of an item without a key")
 		}
-		recs = append(recs, key, encodeFlow(f))
+		keys = append(keys, key)
 		updated = append(updated, redis.Z{Score: float64(msCeil(lastChange(f.Item))), Member: key})
-		if f.Delivered() {
-			done = append(done, redis.Z{Score: float64(msFloor(f.Done)), Member: key})
-		} else {
-			notDone = append(notDone, key)
-		}
-		if f.InProgress() {
-			wip = append(wip, redis.Z{Score: float64(msFloor(f.Started)), Member: key})
-		} else {
-			notWIP = append(notWIP, key)
+		switch {
+		case f.Delivered():
+			// A delivered item's record leaves out its title and
+			// assignee: no answer over done work shows them, and done
+			// items are nearly all of a team's history.
+			lean := f
+			lean.Item.Title, lean.Item.Assignee = "", ""
+			m := encodeFlow(lean)
+			members = append(members, key, m)
+			done = append(done, redis.Z{Score: float64(msFloor(f.Done)), Member: m})
+		case f.InProgress():
+			m := encodeFlow(f)
+			members = append(members, key, m)
+			wip = append(wip, redis.Z{Score: float64(msFloor(f.Started)), Member: m})
+		default:
+			neither = append(neither, key)
 		}
 	}
+	// The records an update replaces are found through the members hash,
+	// read under WATCH so that no other write slips in between.
+	var old []any
 	check := func(tx *redis.Tx) error {
 		if replace {
 			return nil
@@ -267,11 +277,20 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 		stored, err := tx.Get(ctx, k.flowFingerprint).Result()
 		switch {
 		case errors.Is(err, redis.Nil):
-			return nil
 		case err != nil:
 			return err
 		case stored != fingerprint:
 			return ErrFingerprintChanged
+		}
+		vals, err := tx.HMGet(ctx, k.flows, keys...).Result()
+		if err != nil {
+			return err
+		}
+		old = old[:0]
+		for _, v := range vals {
+			if m, ok := v.(string); ok {
+				old = append(old, m)
+			}
 		}
 		return nil
 	}
@@ -280,23 +299,34 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 			p.Del(ctx, k.flows, k.flowsDone, k.flowsWIP, k.flowsUpdated)
 		}
 		p.Set(ctx, k.flowFingerprint, fingerprint, 0)
-		if len(recs) > 0 {
-			p.HSet(ctx, k.flows, recs...)
-			p.ZAdd(ctx, k.flowsUpdated, updated...)
+		if len(old) > 0 {
+			p.ZRem(ctx, k.flowsDone, old...)
+			p.ZRem(ctx, k.flowsWIP, old...)
+		}
+		if len(neither) > 0 && !replace {
+			p.HDel(ctx, k.flows, neither...)
+		}
+		if len(members) > 0 {
+			p.HSet(ctx, k.flows, members...)
+		}
+		if len(updated) > 0 {
+			p.ZAdd(ctx, k.flowsUpdated, zs(updated)...)
 		}
 		if len(done) > 0 {
-			p.ZAdd(ctx, k.flowsDone, done...)
+			p.ZAdd(ctx, k.flowsDone, zs(done)...)
 		}
 		if len(wip) > 0 {
-			p.ZAdd(ctx, k.flowsWIP, wip...)
+			p.ZAdd(ctx, k.flowsWIP, zs(wip)...)
 		}
-		if !replace && len(notDone) > 0 {
-			p.ZRem(ctx, k.flowsDone, notDone...)
-		}
-		if !replace && len(notWIP) > 0 {
-			p.ZRem(ctx, k.flowsWIP, notWIP...)
-		}
-	}, k.flowFingerprint)
+	}, k.flowFingerprint, k.flows)
+}
+
+func zs(a []any) []redis.Z {
+	z := make([]redis.Z, len(a))
+	for i, v := range a {
+		z[i] = v.(redis.Z)
+	}
+	return z
 }
 
 // FlowFingerprint returns the fingerprint of the workflow team's flow index
@@ -365,25 +395,37 @@ func (db *DB) indexRange(ctx context.Context, team string, keys func(teamKeys) (
 	return nil
 }
 
+// flowsIn reads the records of one of team's flow sorted sets within a
+// score range: one command, whose members are the records themselves.
 func (db *DB) flowsIn(ctx context.Context, team string, zset func(teamKeys) string, min, max string) ([]coach.Flow, error) {
-	var flows []coach.Flow
-	err := db.indexRange(ctx, team, func(k teamKeys) (string, string) { return zset(k), k.flows }, min, max, func(rec string) error {
-		if flows == nil {
-			flows = make([]coach.Flow, 0, 256)
-		}
-		f, err := decodeFlow(rec)
-		if err != nil {
-			return err
-		}
-		flows = append(flows, f)
-		return nil
+	k, err := db.keys(team)
+	if err != nil {
+		return nil, err
+	}
+	var cmd *redis.StringSliceCmd
+	err = db.read(ctx, k, func(p redis.Pipeliner) {
+		cmd = p.ZRangeByScore(ctx, zset(k), &redis.ZRangeBy{Min: min, Max: max})
 	})
-	return flows, err
+	if err != nil {
+		return nil, err
+	}
+	recs := cmd.Val()
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	flows := make([]coach.Flow, len(recs))
+	for i, rec := range recs {
+		if flows[i], err = decodeFlow(rec); err != nil {
+			return nil, err
+		}
+	}
+	return flows, nil
 }
 
 // DoneBetween returns the indexed flows of team's items delivered in
-// [from, to), by done time. Their Items carry every field but Transitions,
-// Flagged and Links, and their times are truncated to the millisecond.
+// [from, to), by done time. Their Items carry every field but Title,
+// Assignee, Transitions, Flagged and Links, and their times are truncated
+// to the millisecond.
 func (db *DB) DoneBetween(ctx context.Context, team string, from, to time.Time) ([]coach.Flow, error) {
 	// Done times are stored as whole milliseconds d: d >= from exactly when
 	// d >= ceil(from), and d < to exactly when d < ceil(to).
@@ -395,7 +437,9 @@ func (db *DB) DoneBetween(ctx context.Context, team string, from, to time.Time) 
 }
 
 // InProgress returns the indexed flows of team's items in progress as of
-// their last update, oldest start first, in the form DoneBetween uses.
+// their last update, oldest start first. Their Items carry every field but
+// Transitions, Flagged and Links, and their times are truncated to the
+// millisecond.
 func (db *DB) InProgress(ctx context.Context, team string) ([]coach.Flow, error) {
 	flows, err := db.flowsIn(ctx, team, func(k teamKeys) string { return k.flowsWIP }, "-inf", "+inf")
 	if err != nil {
