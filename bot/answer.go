@@ -140,7 +140,7 @@ func (b *Bot) answer(ctx context.Context, teamID string, cmd Command, now time.T
 	case "aging":
 		a = agingAnswer(snap)
 	default:
-		answer, ok := answerers[cmd.Name]
+		answer, ok := answerer(cmd.Name)
 		if !ok {
 			return Answer{}, fmt.Errorf("command %q has no answer", cmd.Name)
 		}
@@ -167,17 +167,34 @@ type snapshot struct {
 	incidents   []coach.Item
 }
 
-// answerers are the commands whose answers can fail on their arguments.
-var answerers = map[string]func(*snapshot, Command) (Answer, error){
-	"vsm":          vsmAnswer,
-	"efficiency":   efficiencyAnswer,
-	"forecast":     forecastAnswer,
-	"distribution": distributionAnswer,
-	"cfd":          cfdAnswer,
-	"prs":          prsAnswer,
-	"dora":         doraAnswer,
-	"item":         itemAnswer,
-	"data-quality": dataQualityAnswer,
+// answerer is the answer of a command whose answers can fail on their
+// arguments. A switch rather than a map: explain answers through it too.
+func answerer(name string) (func(*snapshot, Command) (Answer, error), bool) {
+	switch name {
+	case "vsm":
+		return vsmAnswer, true
+	case "efficiency":
+		return efficiencyAnswer, true
+	case "forecast":
+		return forecastAnswer, true
+	case "distribution":
+		return distributionAnswer, true
+	case "cfd":
+		return cfdAnswer, true
+	case "prs":
+		return prsAnswer, true
+	case "dora":
+		return doraAnswer, true
+	case "item":
+		return itemAnswer, true
+	case "data-quality":
+		return dataQualityAnswer, true
+	case "compare":
+		return compareAnswer, true
+	case "explain":
+		return explainAnswer, true
+	}
+	return nil, false
 }
 
 // needsDelivery names the commands that read pull requests, deployments

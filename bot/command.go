@@ -94,7 +94,7 @@ var specs = []spec{
 	{name: "distribution", usage: "/flow distribution [--since 30d] [team:<id>] [public]", summary: "done items and WIP by kind: feature, defect, risk, debt", example: "/flow distribution", since: true, defSince: days30},
 	{name: "cfd", usage: "/flow cfd [--since 30d] [team:<id>] [public]", summary: "cumulative flow: items in each stage at the end of every day", example: "/flow cfd", since: true, defSince: days30},
 	{name: "compare", usage: "/flow compare YYYY-MM YYYY-MM | FROM..TO FROM..TO [team:<id>] [public]", summary: "before and after: the key numbers of two periods side by side", example: "/flow compare 2026-09 2026-10", maxArgs: 2},
-	{name: "explain", usage: "/flow explain METRIC [team:<id>]", summary: "how a number is computed: definition, window, n and what was left out", example: "/flow explain cycle-time", maxArgs: 1},
+	{name: "explain", usage: "/flow explain METRIC [--since 30d] [--working-time] [team:<id>]", summary: "how a number is computed: definition, window, n and what was left out", example: "/flow explain cycle-time", maxArgs: 1, since: true, working: true},
 	{name: "data-quality", usage: "/flow data-quality [--since 90d] [team:<id>] [public]", summary: "what distorts the numbers: unmapped statuses, items done without starting, and more", example: "/flow data-quality", since: true, defSince: days90},
 }
 
