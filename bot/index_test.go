@@ -76,14 +76,17 @@ func indexItems(seed uint64, n int) []coach.Item {
 }
 
 // answerFlows is what answers over [from, now) use of flows: the items
-// delivered in the window and the items in progress, without their
-// histories, by key.
+// delivered in the window (but their titles and assignees) and the items in
+// progress, without their histories, by key.
 func answerFlows(flows []coach.Flow, from, now time.Time) []coach.Flow {
 	win := coach.Window{From: from, To: now}
 	var out []coach.Flow
 	for _, f := range flows {
 		if (f.Delivered() && win.Contains(f.Done)) || f.InProgress() {
 			f.Item.Transitions, f.Item.Flagged, f.Item.Links = nil, nil, nil
+			if f.Delivered() {
+				f.Item.Title, f.Item.Assignee = "", ""
+			}
 			out = append(out, f)
 		}
 	}

@@ -270,26 +270,13 @@ func BenchmarkFloorAll(b *testing.B) {
 	b.ReportMetric(float64(n), "items")
 }
 
-// answerFlows is what bot's flowsFor does per answer: the fingerprint, the
-// items changed after now, the done items of the window, the WIP.
+// answerFlows is what bot's flowsFor does per answer: one AnswerFlows.
 func (f *bigFixture) answerFlows(b *testing.B, from time.Time) []coach.Flow {
-	ctx := context.Background()
-	if _, err := f.db.FlowFingerprint(ctx, bigTeam); err != nil {
-		b.Fatal(err)
-	}
-	changed, err := f.db.ItemsUpdatedAfter(ctx, bigTeam, bigNow)
+	_, flows, changed, err := f.db.AnswerFlows(context.Background(), bigTeam, from, bigNow)
 	if err != nil || len(changed) != 0 {
-		b.Fatalf("ItemsUpdatedAfter: %d, %v", len(changed), err)
+		b.Fatalf("AnswerFlows: %d changed, %v", len(changed), err)
 	}
-	done, err := f.db.DoneBetween(ctx, bigTeam, from, bigNow)
-	if err != nil {
-		b.Fatal(err)
-	}
-	wip, err := f.db.InProgress(ctx, bigTeam)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return append(done, wip...)
+	return flows
 }
 
 func BenchmarkAnswerCycleTime90d(b *testing.B) {

@@ -240,7 +240,8 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 		return nil
 	}
 	keys := make([]string, 0, len(flows))
-	var members, updated, done, wip []any
+	var members []any
+	var updated, done, wip []redis.Z
 	var neither []string
 	for _, f := range flows {
 		key := f.Item.Key
@@ -310,23 +311,15 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 			p.HSet(ctx, k.flows, members...)
 		}
 		if len(updated) > 0 {
-			p.ZAdd(ctx, k.flowsUpdated, zs(updated)...)
+			p.ZAdd(ctx, k.flowsUpdated, updated...)
 		}
 		if len(done) > 0 {
-			p.ZAdd(ctx, k.flowsDone, zs(done)...)
+			p.ZAdd(ctx, k.flowsDone, done...)
 		}
 		if len(wip) > 0 {
-			p.ZAdd(ctx, k.flowsWIP, zs(wip)...)
+			p.ZAdd(ctx, k.flowsWIP, wip...)
 		}
 	}, k.flowFingerprint, k.flows)
-}
-
-func zs(a []any) []redis.Z {
-	z := make([]redis.Z, len(a))
-	for i, v := range a {
-		z[i] = v.(redis.Z)
-	}
-	return z
 }
 
 // FlowFingerprint returns the fingerprint of the workflow team's flow index
@@ -468,4 +461,59 @@ func (db *DB) ItemsUpdatedAfter(ctx context.Context, team string, t time.Time) (
 		return nil, fmt.Errorf("reading items of %s updated after %s: %w", team, t.Format(time.RFC3339), err)
 	}
 	return items, nil
+}
+
+// AnswerFlows reads, in one round trip, everything an answer about the
+// window [from, to) and the work in progress needs from team's flow index:
+// the fingerprint it was built with ("" when none), the flows delivered in
+// the window (by done time) followed by the flows in progress (oldest start
+// first), as DoneBetween and InProgress give them, and, in full, the items
+// changed after to, as ItemsUpdatedAfter gives them. The caller drops the
+// flows of changed items and reads those items itself.
+func (db *DB) AnswerFlows(ctx context.Context, team string, from, to time.Time) (fingerprint string, flows []coach.Flow, changed []coach.Item, err error) {
+	k, err := db.keys(team)
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("reading flows of %s: %w", team, err)
+	}
+	var (
+		fp        *redis.StringCmd
+		done, wip *redis.StringSliceCmd
+		updated   *redis.Cmd
+	)
+	err = db.read(ctx, k, func(p redis.Pipeliner) {
+		fp = p.Get(ctx, k.flowFingerprint)
+		updated = p.Eval(ctx, rangeThenGet, []string{k.flowsUpdated, k.items}, "("+score(msFloor(to)), "+inf")
+		done = p.ZRangeByScore(ctx, k.flowsDone, &redis.ZRangeBy{Min: score(msCeil(from)), Max: "(" + score(msCeil(to))})
+		wip = p.ZRange(ctx, k.flowsWIP, 0, -1)
+	})
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("reading flows of %s: %w", team, err)
+	}
+	vals, err := updated.Slice()
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("reading flows of %s: %w", team, err)
+	}
+	for _, v := range vals {
+		rec, ok := v.(string)
+		if !ok {
+			return "", nil, nil, fmt.Errorf("reading flows of %s: index names an item without a record", team)
+		}
+		it, err := decodeItem(rec)
+		if err != nil {
+			return "", nil, nil, fmt.Errorf("reading flows of %s: %w", team, err)
+		}
+		changed = append(changed, it)
+	}
+	recs := [][]string{done.Val(), wip.Val()}
+	flows = make([]coach.Flow, 0, len(recs[0])+len(recs[1]))
+	for _, rs := range recs {
+		for _, rec := range rs {
+			f, err := decodeFlow(rec)
+			if err != nil {
+				return "", nil, nil, fmt.Errorf("reading flows of %s: %w", team, err)
+			}
+			flows = append(flows, f)
+		}
+	}
+	return fp.Val(), flows, changed, nil
 }
