@@ -393,7 +393,20 @@ func (g *gen) finish(is *jiratest.Issue, w *walker) {
 	g.issues = append(g.issues, *is)
 }
 
-// pullRequests opens one or two PRs for the work walked by w.
+// statusEntry is when the walk first entered status at or after from;
+// zero when it did not (yet).
+func statusEntry(w *walker, status string, from time.Time) time.Time {
+	for _, ch := range w.history {
+		if ch.Field == "status" && ch.To == status && !ch.At.Before(from) {
+			return ch.At
+		}
+	}
+	return time.Time{}
+}
+
+// pullRequests opens one or two PRs for the work walked by w, in step with
+// the item's statuses: opened when it goes to review, first reviewed when
+// review starts, approved and merged as it is done.
 func (g *gen) pullRequests(w *walker, started time.Time) {
 	repo := g.team.Repos[g.rng.IntN(len(g.team.Repos))]
 	author := g.personNamed(w.issue.Assignee)
@@ -401,8 +414,18 @@ func (g *gen) pullRequests(w *walker, started time.Time) {
 	if g.rng.Float64() < 0.25 {
 		n = 2
 	}
+	toReview := statusEntry(w, "Ready for Review", started)
+	inReview := statusEntry(w, "In Review", started)
+	done := statusEntry(w, "Done", started)
 	for i := range n {
 		created := started.Add(g.days(1.0, 0.6))
+		if !toReview.IsZero() {
+			// Opened a little before the ticket moves to review.
+			created = toReview.Add(-time.Duration(g.rng.Float64() * float64(2*time.Hour)))
+			if created.Before(started) {
+				created = started
+			}
+		}
 		if !created.Before(g.now) {
 			return
 		}
@@ -428,6 +451,9 @@ func (g *gen) pullRequests(w *walker, started time.Time) {
 			pr.CommitDates = append(pr.CommitDates, firstCommit.Add(time.Duration(float64(k)/float64(n)*float64(created.Sub(firstCommit)))))
 		}
 		t := created.Add(g.days(0.6, 0.9))
+		if !inReview.IsZero() && inReview.After(created) {
+			t = inReview // the first review is when the ticket's review starts
+		}
 		// Some are opened as drafts and marked ready later: pickup starts
 		// then, not at creation.
 		if !pr.Draft && g.rng.Float64() < 0.2 {
@@ -448,9 +474,16 @@ func (g *gen) pullRequests(w *walker, started time.Time) {
 			t = t.Add(g.days(0.7, 0.6))
 		}
 		abandoned := g.rng.Float64() < 0.06
-		if t.Before(g.now) && !abandoned && !pr.Draft {
+		if !done.IsZero() && done.After(t) {
+			// Approved as the ticket is done, merged soon after.
+			t = done.Add(-time.Duration(g.rng.Float64() * float64(done.Sub(t)) / 2))
+		}
+		if t.Before(g.now) && !abandoned && !pr.Draft && (!done.IsZero() || toReview.IsZero()) {
 			pr.Reviews = append(pr.Reviews, githubtest.Review{User: reviewer.Login, State: "APPROVED", Submitted: t})
-			merged := t.Add(g.days(0.2, 0.8))
+			merged := t.Add(g.days(0.1, 0.8))
+			if !done.IsZero() && merged.Before(done) {
+				merged = done.Add(time.Duration(g.rng.Float64() * float64(2*time.Hour)))
+			}
 			if merged.Before(g.now) {
 				pr.Merged = merged
 			}
