@@ -125,7 +125,7 @@ func (b *Bot) answer(ctx context.Context, teamID string, cmd Command, now time.T
 	if sp, _ := lookup(cmd.Name); sp.since && !cmd.Since.Start(now, team.Location()).Before(now) {
 		return Answer{}, &UsageError{Problem: fmt.Sprintf("`--since %s` is not in the past, so the window is empty.", cmd.Since.Raw), Usage: sp.usage}
 	}
-	snap, err := b.snapshot(ctx, team, now, needsDelivery[cmd.Name])
+	snap, err := b.snapshot(ctx, team, now, cmd)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -201,11 +201,7 @@ func answerer(name string) (func(*snapshot, Command) (Answer, error), bool) {
 // and incidents besides the work items.
 var needsDelivery = map[string]bool{"prs": true, "dora": true, "item": true, "compare": true, "data-quality": true, "explain": true}
 
-func (b *Bot) snapshot(ctx context.Context, team *config.Team, now time.Time, delivery bool) (*snapshot, error) {
-	items, err := b.Store.Items(ctx, team.ID)
-	if err != nil {
-		return nil, fmt.Errorf("reading items of %s: %w", team.ID, err)
-	}
+func (b *Bot) snapshot(ctx context.Context, team *config.Team, now time.Time, cmd Command) (*snapshot, error) {
 	statuses, err := b.Store.Statuses(ctx, team.ID)
 	if err != nil {
 		return nil, fmt.Errorf("reading statuses of %s: %w", team.ID, err)
@@ -215,14 +211,11 @@ func (b *Bot) snapshot(ctx context.Context, team *config.Team, now time.Time, de
 		return nil, fmt.Errorf("reading last sync of %s: %w", team.ID, err)
 	}
 	wf := team.Workflow(statuses, b.Config.Jira.ExcludeResolutions)
-	s := &snapshot{
-		team:     team,
-		workflow: wf,
-		flows:    coach.Flows(wf, items, now),
-		now:      now,
-		lastSync: last,
+	s := &snapshot{team: team, workflow: wf, now: now, lastSync: last}
+	if s.flows, err = b.flows(ctx, team, wf, now, cmd); err != nil {
+		return nil, err
 	}
-	if delivery {
+	if needsDelivery[cmd.Name] {
 		if s.prs, err = b.Store.PullRequests(ctx, team.ID); err != nil {
 			return nil, fmt.Errorf("reading pull requests of %s: %w", team.ID, err)
 		}
@@ -234,6 +227,37 @@ func (b *Bot) snapshot(ctx context.Context, team *config.Team, now time.Time, de
 		}
 	}
 	return s, nil
+}
+
+// indexed are the commands answered from the flow index: they need only
+// the items done in their window and those in progress, not histories.
+var indexed = map[string]bool{"cycle-time": true, "throughput": true, "wip": true, "aging": true}
+
+// flows reads the flows an answer needs: from the flow index when the store
+// has one built with this workflow, else every item's history.
+func (b *Bot) flows(ctx context.Context, team *config.Team, wf coach.Workflow, now time.Time, cmd Command) ([]coach.Flow, error) {
+	if idx, ok := b.Store.(indexStore); ok && indexed[cmd.Name] {
+		// Aging's SLE looks back 90 days whatever the window.
+		from := now.Add(-90 * 24 * time.Hour)
+		if sp, _ := lookup(cmd.Name); sp.since {
+			if start := cmd.Since.Start(now, team.Location()); start.Before(from) {
+				from = start
+			}
+		}
+		flows, err := flowsFor(ctx, idx, team.ID, wf, fingerprint(wf), now, from)
+		if err == nil {
+			return flows, nil
+		}
+		if !errors.Is(err, errIndexStale) {
+			return nil, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
+		}
+		b.logger().Info("flow index not built with the current workflow: reading every item", "team", team.ID)
+	}
+	items, err := b.Store.Items(ctx, team.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reading items of %s: %w", team.ID, err)
+	}
+	return coach.Flows(wf, items, now), nil
 }
 
 func (s *snapshot) window(since Since) coach.Window {

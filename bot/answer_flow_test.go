@@ -90,7 +90,7 @@ func askFlow(t *testing.T, b *Bot, team, text string) (Answer, error) {
 	if !ok {
 		t.Fatalf("no team %s", team)
 	}
-	snap, err := b.snapshot(context.Background(), tm, now, false)
+	snap, err := b.snapshot(context.Background(), tm, now, Command{Name: "vsm"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,18 +21,12 @@ import (
 
 // indexStore is what reading flows from the index needs.
 type indexStore interface {
-	// FlowFingerprint is the fingerprint the index was built with; "" when
-	// there is none.
-	FlowFingerprint(ctx context.Context, team string) (string, error)
-	// DoneBetween returns the indexed flows delivered in [from, to); their
-	// Items lack Transitions, Flagged and Links.
-	DoneBetween(ctx context.Context, team string, from, to time.Time) ([]coach.Flow, error)
-	// InProgress returns the indexed flows in progress as of their items'
-	// last change.
-	InProgress(ctx context.Context, team string) ([]coach.Flow, error)
-	// ItemsUpdatedAfter returns in full every indexed item changed after t
-	// (and maybe some changed within t's millisecond).
-	ItemsUpdatedAfter(ctx context.Context, team string, t time.Time) ([]coach.Item, error)
+	// AnswerFlows reads in one round trip the index's fingerprint ("" when
+	// none), the indexed flows delivered in [from, to) followed by those in
+	// progress (their Items lack Transitions, Flagged and Links, delivered
+	// ones also Title and Assignee), and in full the items changed after to
+	// (maybe also some changed within to's millisecond).
+	AnswerFlows(ctx context.Context, team string, from, to time.Time) (fingerprint string, flows []coach.Flow, changed []coach.Item, err error)
 }
 
 // indexWriter is what keeping the index in step with the items needs.
@@ -106,43 +100,30 @@ func updateFlowIndex(ctx context.Context, db indexWriter, team string, wf coach.
 // every item in progress at now, read as of now. Items unchanged since now
 // come from the index; items changed after now (or within its millisecond)
 // are read in full and recomputed as of now, so a past now answers as the
-// past did. Items the index holds have no Transitions, Flagged or Links,
-// and times truncated to the millisecond. It returns errIndexStale when
+// past did. One round trip. Items the index holds have no Transitions,
+// Flagged or Links (delivered ones no Title or Assignee either), and times
+// truncated to the millisecond. It returns errIndexStale when
 // the index was not built with fp.
 func flowsFor(ctx context.Context, db indexStore, team string, wf coach.Workflow, fp string, now, from time.Time) ([]coach.Flow, error) {
-	stored, err := db.FlowFingerprint(ctx, team)
+	stored, flows, changed, err := db.AnswerFlows(ctx, team, from, now)
 	if err != nil {
 		return nil, err
 	}
 	if stored != fp {
 		return nil, errIndexStale
 	}
-	changed, err := db.ItemsUpdatedAfter(ctx, team, now)
-	if err != nil {
-		return nil, err
+	if len(changed) == 0 {
+		return flows, nil
 	}
-	done, err := db.DoneBetween(ctx, team, from, now)
-	if err != nil {
-		return nil, err
+	skip := make(map[string]bool, len(changed))
+	for _, it := range changed {
+		skip[it.Key] = true
 	}
-	wip, err := db.InProgress(ctx, team)
-	if err != nil {
-		return nil, err
-	}
-	var skip map[string]bool
-	if len(changed) > 0 {
-		skip = make(map[string]bool, len(changed))
-		for _, it := range changed {
-			skip[it.Key] = true
+	kept := flows[:0]
+	for _, f := range flows {
+		if !skip[f.Item.Key] {
+			kept = append(kept, f)
 		}
 	}
-	flows := make([]coach.Flow, 0, len(done)+len(wip)+len(changed))
-	for _, set := range [][]coach.Flow{done, wip} {
-		for _, f := range set {
-			if !skip[f.Item.Key] {
-				flows = append(flows, f)
-			}
-		}
-	}
-	return append(flows, coach.Flows(wf, changed, now)...), nil
+	return append(kept, coach.Flows(wf, changed, now)...), nil
 }

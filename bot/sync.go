@@ -44,6 +44,7 @@ type DeploymentSource interface {
 
 // SyncStore is what syncing needs from the store.
 type SyncStore interface {
+	indexWriter
 	PutDeployments(ctx context.Context, team string, d []coach.Deployment) error
 	PutIncidents(ctx context.Context, team string, items []coach.Item) error
 	PutItems(ctx context.Context, team string, items []coach.Item) error
@@ -211,9 +212,19 @@ func (s *Syncer) syncJira(ctx context.Context, team *config.Team, statuses []coa
 	}
 	stored := 0
 	startedAt := s.now()
+	wf := team.Workflow(statuses, s.Config.Jira.ExcludeResolutions)
+	// A workflow edited since the last sync leaves the index stale even
+	// when no item changed: rebuild it now rather than on the next change.
+	if err := updateFlowIndex(ctx, s.Store, team.ID, wf, nil); err != nil {
+		return 0, fmt.Errorf("updating the flow index: %w", err)
+	}
 	latest, err := s.jiraFor(team.ID).SyncIssues(ctx, team.Jira.JQL, since, func(items []coach.Item) error {
 		if err := s.Store.PutItems(ctx, team.ID, items); err != nil {
 			return fmt.Errorf("storing items: %w", err)
+		}
+		// In step with the items, before the cursor moves past them.
+		if err := updateFlowIndex(ctx, s.Store, team.ID, wf, items); err != nil {
+			return fmt.Errorf("updating the flow index: %w", err)
 		}
 		stored += len(items)
 		s.progress(team.ID, "jira", "", stored)

@@ -48,6 +48,14 @@ func (m *syncMem) PutItems(_ context.Context, _ string, items []coach.Item) erro
 	m.items += len(items)
 	return nil
 }
+func (m *syncMem) Items(context.Context, string) ([]coach.Item, error)     { return nil, nil }
+func (m *syncMem) FlowFingerprint(context.Context, string) (string, error) { return "", nil }
+func (m *syncMem) PutFlowIndex(context.Context, string, string, []coach.Flow) error {
+	return nil
+}
+func (m *syncMem) ReplaceFlowIndex(context.Context, string, string, []coach.Flow) error {
+	return nil
+}
 func (m *syncMem) PutDeployments(context.Context, string, []coach.Deployment) error   { return nil }
 func (m *syncMem) PutIncidents(context.Context, string, []coach.Item) error           { return nil }
 func (m *syncMem) PutPullRequests(context.Context, string, []coach.PullRequest) error { return nil }

@@ -10,6 +10,11 @@
 //	<prefix>:{<team>}:prs       hash    "<repo>#<number>" -> pull request record
 //	<prefix>:{<team>}:incidents hash    item key          -> item record (incident JQL)
 //	<prefix>:{<team>}:deployments hash  "<repo>#<source>#<id>" -> deployment record
+//	<prefix>:{<team>}:flows             hash  item key -> its flow record in flows:done or flows:wip
+//	<prefix>:{<team>}:flows:done        zset  flow records of delivered items, by done time (Unix ms)
+//	<prefix>:{<team>}:flows:wip         zset  flow records of items in progress, by start (Unix ms)
+//	<prefix>:{<team>}:flows:updated     zset  item key, by the item's last change (Unix ms, rounded up)
+//	<prefix>:{<team>}:flows:fingerprint string the workflow the flow records were read with
 //	<prefix>:{<team>}:statuses  string  statuses record (Jira's list as last fetched)
 //	<prefix>:{<team>}:cursors   hash    "<source>:<scope>" -> opaque sync cursor
 //	<prefix>:{<team>}:lastsync  string  last successful sync, UTC RFC 3339 with nanoseconds
@@ -24,6 +29,27 @@
 // of encoding concerns and a record this code does not understand is an
 // error rather than a silently half-read value. Times are stored as UTC
 // instants with full precision; a zero time is stored as absent.
+//
+// Item and pull-request records are at version 2 (fields added for issue
+// 3); version 1 records still decode, with those fields zero.
+//
+// The flow index makes answers fast at 100,000 items without caches that go
+// stale. The caller (bot) reads each item's flow with coach when it stores
+// the item, as of the item's last change, which holds for every later
+// instant; the store keeps it as a compact binary record (times as Unix
+// milliseconds, strings length-prefixed) that is itself the member of a
+// sorted set: delivered items by done time, items in progress by start.
+// An answer about a window is then one ZRANGEBYSCORE whose reply is the
+// records, as cheap as reading raw (done, cycle time) pairs can be, plus
+// the (small) in-progress set; AnswerFlows reads both, the fingerprint and
+// the items changed after the asked instant in one MULTI. Those changed
+// items are read in full and recomputed by the caller, so answers as of a
+// past instant stay exact. The members hash maps an item to its current
+// record so an update can remove the old member. Delivered records leave
+// out title and assignee, which no answer over done work shows. The
+// fingerprint names the workflow the records were read with: PutFlowIndex
+// refuses a different one (ErrFingerprintChanged) and ReplaceFlowIndex
+// rebuilds the index in one transaction.
 //
 // The schema key guards the layout as a whole. Every read fetches it in the
 // same transaction as the data and every write checks it under WATCH, so a

@@ -494,6 +494,10 @@ func operations() []operation {
 			_, err := db.InProgress(ctx, team)
 			return err
 		}},
+		{"AnswerFlows", func(ctx context.Context, db *store.DB, team string) error {
+			_, _, _, err := db.AnswerFlows(ctx, team, at, at.Add(time.Hour))
+			return err
+		}},
 		{"ItemsUpdatedAfter", func(ctx context.Context, db *store.DB, team string) error {
 			_, err := db.ItemsUpdatedAfter(ctx, team, at)
 			return err
