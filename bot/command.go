@@ -21,6 +21,7 @@ type Command struct {
 	Seed        uint64    // --seed N (forecast), when HasSeed
 	HasSeed     bool
 	WorkingTime bool // --working-time: durations in working time instead of calendar time
+	Chart       bool // the text ended with "chart" (before any "public"): answer with a picture too
 }
 
 // Since is a window start as a user wrote it: a number of days back from
@@ -134,12 +135,21 @@ func ParseCommand(text string) (Command, error) {
 		return Command{Name: "help"}, nil
 	}
 	var cmd Command
-	if strings.EqualFold(fields[len(fields)-1], "public") {
-		cmd.Public = true
-		fields = fields[:len(fields)-1]
-		if len(fields) == 0 {
-			return Command{Name: "help", Public: true}, nil
+	// "public" and "chart" end the text, in either order.
+trailing:
+	for len(fields) > 1 {
+		switch last := fields[len(fields)-1]; {
+		case strings.EqualFold(last, "public") && !cmd.Public:
+			cmd.Public = true
+		case strings.EqualFold(last, "chart") && !cmd.Chart:
+			cmd.Chart = true
+		default:
+			break trailing
 		}
+		fields = fields[:len(fields)-1]
+	}
+	if len(fields) == 1 && strings.EqualFold(fields[0], "public") {
+		return Command{Name: "help", Public: true}, nil
 	}
 	name := strings.ToLower(fields[0])
 	if a, ok := aliases[name]; ok {

@@ -27,6 +27,9 @@ func TestParseCommand(t *testing.T) {
 		{"leading /flow", "/flow wip", Command{Name: "wip"}},
 		{"alias and case", "Cycle_Time", Command{Name: "cycle-time", Since: Since{Days: 90, Raw: "90d"}}},
 		{"extra spaces", "  aging    public  ", Command{Name: "aging", Public: true}},
+		{"chart then public", "wip chart public", Command{Name: "wip", Chart: true, Public: true}},
+		{"public then chart", "wip public chart", Command{Name: "wip", Chart: true, Public: true}},
+		{"public alone is help", "public", Command{Name: "help", Public: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
