@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowbot/flowbot/bot/chart"
 	"github.com/flowbot/flowbot/bot/config"
 	"github.com/flowbot/flowbot/coach"
 )
@@ -31,11 +32,18 @@ type Bot struct {
 	Logger *slog.Logger     // nil: slog.Default()
 }
 
-// Answer is a /flow answer as text for people and as a value for JSON.
+// Answer is a /flow answer as text for people, as a value for JSON, and
+// laid out for a chat client. Text is the mrkdwn fallback; Message holds
+// the same answer as a title, key numbers, a reading and sections.
 type Answer struct {
-	Text   string
-	JSON   any
-	Public bool
+	Text    string
+	JSON    any
+	Public  bool
+	Message *Message
+
+	// draw renders the answer's chart from the values of its text; nil
+	// for answers without one.
+	draw func() ([]byte, error)
 }
 
 // answerTimeout bounds one answer: reading a team from the store takes
@@ -71,11 +79,11 @@ func (b *Bot) HandleCommand(ctx context.Context, req Request) (reply Reply) {
 		}
 		teamID = t.ID
 	}
-	ans, err := b.answer(ctx, teamID, cmd, now)
+	ans, err := b.answer(ctx, teamID, cmd, req.Text, now)
 	if err != nil {
 		return Reply{Text: b.describe(err, req), Public: false}
 	}
-	return Reply{Text: ans.Text, Public: cmd.Public}
+	return Reply{Text: ans.Text, Public: cmd.Public, Message: ans.Message}
 }
 
 // Ask answers a command's text for a team as of now: the `flowbot ask` path.
@@ -88,7 +96,7 @@ func (b *Bot) Ask(ctx context.Context, teamID, text string, now time.Time) (Answ
 	if cmd.Team != "" {
 		teamID = cmd.Team
 	}
-	return b.answer(ctx, teamID, cmd, now)
+	return b.answer(ctx, teamID, cmd, text, now)
 }
 
 // describe is the one place an error becomes words for a person.
@@ -114,7 +122,9 @@ func (b *Bot) teamList() string {
 	return strings.Join(ids, ", ")
 }
 
-func (b *Bot) answer(ctx context.Context, teamID string, cmd Command, now time.Time) (Answer, error) {
+// answer answers cmd for a team; text is the command as typed, which the
+// "Show chart" button sends back.
+func (b *Bot) answer(ctx context.Context, teamID string, cmd Command, text string, now time.Time) (Answer, error) {
 	if cmd.Name == "help" {
 		return helpAnswer(cmd), nil
 	}
@@ -150,7 +160,50 @@ func (b *Bot) answer(ctx context.Context, teamID string, cmd Command, now time.T
 	}
 	a.Public = cmd.Public
 	a.Text += snap.freshness()
+	if a.Message == nil {
+		return Answer{}, fmt.Errorf("command %q answered without a message", cmd.Name)
+	}
+	if len(a.Message.Fields) > maxFields {
+		a.Message.Fields = a.Message.Fields[:maxFields]
+	}
+	a.Message.Context = snap.contextLine(a.Message.Context)
+	if a.draw != nil {
+		if cmd.Chart {
+			// The picture is an extra: without it the answer still stands.
+			png, err := a.draw()
+			if err != nil {
+				b.logger().Error("drawing chart failed", "team", teamID, "command", cmd.Name, "err", err)
+				a.Message.Context += " · the chart could not be drawn"
+			} else {
+				a.Message.Chart = &Chart{
+					Filename: fmt.Sprintf("%s-%s-%s.png", cmd.Name, team.ID, now.In(team.Location()).Format(time.DateOnly)),
+					Title:    a.Message.Title,
+					AltText:  a.Message.Reading,
+					PNG:      png,
+				}
+			}
+		} else {
+			a.Message.Actions = append(a.Message.Actions, Action{ActionID: ActionShowChart, Text: "Show chart", Value: chartValue(text)})
+		}
+	}
 	return a, nil
+}
+
+// maxFields is how many key numbers a Message holds.
+const maxFields = 10
+
+// ActionShowChart is the action_id of the "Show chart" button: its value
+// is the command text, to be answered again with "chart".
+const ActionShowChart = "flow_chart"
+
+// chartValue is the command text a "Show chart" button carries: as typed,
+// without the leading "/flow".
+func chartValue(text string) string {
+	f := strings.Fields(text)
+	if len(f) > 0 && f[0] == "/flow" {
+		f = f[1:]
+	}
+	return strings.Join(f, " ")
 }
 
 // snapshot is one team's data read once for one answer.
@@ -202,6 +255,10 @@ func answerer(name string) (func(*snapshot, Command) (Answer, error), bool) {
 var needsDelivery = map[string]bool{"prs": true, "dora": true, "item": true, "compare": true, "data-quality": true, "explain": true}
 
 func (b *Bot) snapshot(ctx context.Context, team *config.Team, now time.Time, cmd Command) (*snapshot, error) {
+	// Commands with a windowed read (window.go) read only their window.
+	if s, ok, err := b.windowSnapshot(ctx, team, now, cmd); ok || err != nil {
+		return s, err
+	}
 	statuses, err := b.Store.Statuses(ctx, team.ID)
 	if err != nil {
 		return nil, fmt.Errorf("reading statuses of %s: %w", team.ID, err)
@@ -262,6 +319,30 @@ func (b *Bot) flows(ctx context.Context, team *config.Team, wf coach.Workflow, n
 
 func (s *snapshot) window(since Since) coach.Window {
 	return coach.Window{From: since.Start(s.now, s.team.Location()), To: s.now}
+}
+
+// contextLine is a Message's context: the window (as the answer put it),
+// the team and how fresh the data is.
+func (s *snapshot) contextLine(window string) string {
+	parts := []string{}
+	if window != "" {
+		parts = append(parts, window)
+	}
+	parts = append(parts, s.team.Name)
+	if s.lastSync.IsZero() {
+		parts = append(parts, "not synced yet")
+	} else {
+		parts = append(parts, "synced "+humanAgo(s.now.Sub(s.lastSync))+" ago")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// windowContext is a window for a context line: "Last 90d" or "Since Sep 1, 2026".
+func windowContext(since Since, win coach.Window, loc *time.Location) string {
+	if since.Days > 0 {
+		return "Last " + since.Raw
+	}
+	return "Since " + win.From.In(loc).Format("Jan 2, 2006")
 }
 
 func (s *snapshot) freshness() string {
@@ -376,21 +457,35 @@ func cycleTimeAnswer(s *snapshot, cmd Command) Answer {
 	if n := doneWithoutStart(s.flows, win); n > 0 {
 		j.Excluded["done_without_start"] = n
 	}
+	m := &Message{Title: "Cycle time · " + s.team.Name, Context: windowContext(cmd.Since, win, s.team.Location())}
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Cycle time · %s* (%s)\n", s.team.Name, windowLabel(cmd.Since, win, s.team.Location()))
 	if !r.OK {
 		b.WriteString("No item finished in this window after being started, so there is no cycle time to show. Try a longer window, e.g. `--since 180d`.")
-		return Answer{Text: b.String(), JSON: j}
+		m.Reading = "No item finished in this window after being started, so there is no cycle time to show. Try a longer window, e.g. `--since 180d`."
+		return Answer{Text: b.String(), JSON: j, Message: m}
 	}
 	fmt.Fprintf(&b, "%s finished after being started. 50%% took %s or less, 85%% took %s or less, 95%% took %s or less; the longest took %s.",
 		plural(r.Count, "item", "items"), days(r.P50), days(r.P85), days(r.P95), days(r.Max))
+	m.Fields = []Field{{"Items finished", fmt.Sprint(r.Count)}, {"50% within", days(r.P50)}, {"85% within", days(r.P85)}, {"95% within", days(r.P95)}, {"Longest", days(r.Max)}}
+	older := 0
+	for _, it := range coach.Aging(s.workflow, s.flows, s.now).Items {
+		if it.AgeDays > r.P85 {
+			older++
+		}
+	}
+	m.Reading = fmt.Sprintf("85%% of items finish within %s; %s in progress %s older than that.", days(r.P85), plural(older, "item", "items"), isAre(older))
 	if n := j.Excluded["done_without_start"]; n > 0 {
-		fmt.Fprintf(&b, "\n%s done without ever being started %s no cycle time and %s left out.", plural(n, "item", "items"), haveHas(n), isAre(n))
+		note := fmt.Sprintf("%s done without ever being started %s no cycle time and %s left out.", plural(n, "item", "items"), haveHas(n), isAre(n))
+		fmt.Fprintf(&b, "\n%s", note)
+		m.Fields = append(m.Fields, Field{"Done, never started", fmt.Sprint(n)})
+		m.Body = append(m.Body, note)
 	}
 	if r.Count < 5 {
 		b.WriteString("\n_Few items: read these numbers as a rough guide._")
+		m.Body = append(m.Body, "_Few items: read these numbers as a rough guide._")
 	}
-	return Answer{Text: b.String(), JSON: j}
+	return Answer{Text: b.String(), JSON: j, Message: m, draw: func() ([]byte, error) { return chart.CycleTime(s.flows, r, s.team.Location()) }}
 }
 
 func throughputAnswer(s *snapshot, cmd Command) Answer {
@@ -404,47 +499,80 @@ func throughputAnswer(s *snapshot, cmd Command) Answer {
 		j.Weeks = append(j.Weeks, weekJSON{WeekStart: w.Start.In(loc).Format(time.DateOnly), Count: w.Count})
 		most = max(most, w.Count)
 	}
+	m := &Message{Title: "Throughput · " + s.team.Name, Context: windowContext(cmd.Since, win, loc)}
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Throughput · %s* (%s)\n", s.team.Name, windowLabel(cmd.Since, win, loc))
 	fmt.Fprintf(&b, "%s finished in %s.\n", plural(r.Total, "item", "items"), plural(len(r.Weeks), "week", "weeks"))
+	m.Fields = []Field{{"Items finished", fmt.Sprint(r.Total)}, {"Weeks", fmt.Sprint(len(r.Weeks))}}
+	m.Reading = fmt.Sprintf("%s finished in %s.", plural(r.Total, "item", "items"), plural(len(r.Weeks), "week", "weeks"))
 	if len(r.Weeks) > 0 {
-		b.WriteString("```\n")
+		perWeek := float64(r.Total) / float64(len(r.Weeks))
+		least := r.Weeks[0].Count
+		for _, w := range r.Weeks {
+			least = min(least, w.Count)
+		}
+		m.Fields = append(m.Fields, Field{"Per week", fmt.Sprintf("%.1f", perWeek)}, Field{"Busiest week", fmt.Sprint(most)}, Field{"Quietest week", fmt.Sprint(least)})
+		m.Reading = fmt.Sprintf("The team finished about %.1f items a week (%d in the busiest week, %d in the quietest).", perWeek, most, least)
+		var t strings.Builder
+		t.WriteString("```\n")
 		for _, w := range r.Weeks {
 			bar := ""
 			if most > 0 {
 				bar = strings.Repeat("█", (w.Count*20+most-1)/most)
 			}
 			line := fmt.Sprintf("week of %s  %3d  %s", w.Start.In(loc).Format("Jan 02"), w.Count, bar)
-			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			t.WriteString(strings.TrimRight(line, " ") + "\n")
 		}
-		b.WriteString("```")
+		t.WriteString("```")
+		b.WriteString(t.String())
+		m.Body = append(m.Body, t.String())
 	}
-	return Answer{Text: b.String(), JSON: j}
+	return Answer{Text: b.String(), JSON: j, Message: m, draw: func() ([]byte, error) { return chart.Throughput(r, loc) }}
 }
 
 func wipAnswer(s *snapshot) Answer {
 	r := coach.WIP(s.workflow, s.flows)
 	j := wipJSON{Command: "wip", Team: s.team.ID, Count: r.Count, ByStage: []stageJSON{},
 		From: rfc3339(s.now), To: rfc3339(s.now), N: r.Count, Excluded: map[string]int{}}
+	m := &Message{Title: "Work in progress · " + s.team.Name, Context: "Now",
+		Fields: []Field{{"In progress", fmt.Sprint(r.Count)}}}
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Work in progress · %s*\n%s started and not done.\n", s.team.Name, plural(r.Count, "item", "items"))
+	m.Reading = fmt.Sprintf("%s started and not done.", plural(r.Count, "item", "items"))
 	if len(r.ByStage) > 0 {
 		b.WriteString("```\n")
 		width := 0
 		for _, st := range r.ByStage {
 			width = max(width, len([]rune(st.Stage)))
 		}
+		var where []string
 		for _, st := range r.ByStage {
 			j.ByStage = append(j.ByStage, stageJSON{Stage: st.Stage, Count: st.Count})
 			fmt.Fprintf(&b, "%-*s  %3d\n", width, st.Stage, st.Count)
+			m.Fields = append(m.Fields, Field{st.Stage, fmt.Sprint(st.Count)})
+			if st.Count > 0 {
+				where = append(where, fmt.Sprintf("%d in %s", st.Count, escape(st.Stage)))
+			}
 		}
 		b.WriteString("```")
+		if len(m.Fields) > maxFields {
+			// Too many stages for fields: the table says it all.
+			m.Fields = m.Fields[:1]
+			m.Body = append(m.Body, b.String()[strings.Index(b.String(), "```"):])
+		}
+		if len(where) > 0 {
+			m.Reading = fmt.Sprintf("%s started and not done: %s.", plural(r.Count, "item", "items"), listSome(where, 4))
+		}
 	}
-	return Answer{Text: b.String(), JSON: j}
+	return Answer{Text: b.String(), JSON: j, Message: m}
 }
 
 // maxAgingLines keeps the text answer readable in a channel; JSON has all.
 const maxAgingLines = 25
+
+// maxMessageItems bounds the items a Message lists; the chat adapter cuts
+// further to fit its limits.
+const maxMessageItems = 200
 
 func agingAnswer(s *snapshot) Answer {
 	r := coach.Aging(s.workflow, s.flows, s.now)
@@ -457,30 +585,52 @@ func agingAnswer(s *snapshot) Answer {
 			over++
 		}
 	}
+	m := &Message{Title: "Aging work in progress · " + s.team.Name, Context: "Now",
+		Fields: []Field{{"In progress", fmt.Sprint(len(r.Items))}}}
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Aging work in progress · %s*\n", s.team.Name)
 	if r.HasSLE {
 		fmt.Fprintf(&b, "SLE: 85%% of items finished within %s over the last 90 days. %s in progress, %d older than that.\n",
 			days(r.SLE), plural(len(r.Items), "item", "items"), over)
+		m.Fields = append(m.Fields, Field{"SLE (85%)", days(r.SLE)}, Field{"Older than SLE", fmt.Sprint(over)})
+		m.Reading = fmt.Sprintf("85%% of items finish within %s; %s in progress %s older than that.", days(r.SLE), plural(over, "item", "items"), isAre(over))
 	} else {
 		fmt.Fprintf(&b, "No SLE yet: no item finished in the last 90 days. %s in progress.\n", plural(len(r.Items), "item", "items"))
+		m.Reading = fmt.Sprintf("No SLE yet: no item finished in the last 90 days. %s in progress.", plural(len(r.Items), "item", "items"))
+	}
+	if len(r.Items) > 0 {
+		m.Fields = append(m.Fields, Field{"Oldest", days(r.Items[0].AgeDays)})
 	}
 	for i, it := range r.Items {
-		if i == maxAgingLines {
+		line := agingLine(it)
+		if i < maxMessageItems {
+			m.Body = append(m.Body, line)
+		} else if i == maxMessageItems {
+			m.Body = append(m.Body, fmt.Sprintf("…and %d more (`flowbot ask --format json` lists all)", len(r.Items)-i))
+		}
+		if i < maxAgingLines {
+			b.WriteString(line + "\n")
+		} else if i == maxAgingLines {
 			fmt.Fprintf(&b, "…and %d more (`flowbot ask --format json` lists all)\n", len(r.Items)-i)
-			break
 		}
-		mark := "•"
-		if it.OverSLE {
-			mark = ":warning:"
-		}
-		who := it.Assignee
-		if who == "" {
-			who = "unassigned"
-		}
-		fmt.Fprintf(&b, "%s *%s* %s, %s in %s (%s) · %s\n", mark, it.Key, escape(truncate(it.Title, 80)), days(it.AgeDays), escape(it.Status), escape(it.Stage), escape(who))
 	}
-	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j}
+	stages := make([]string, 0, len(s.workflow.Stages))
+	for _, st := range s.workflow.Stages {
+		stages = append(stages, st.Name)
+	}
+	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j, Message: m, draw: func() ([]byte, error) { return chart.Aging(r, stages) }}
+}
+
+func agingLine(it coach.AgingItem) string {
+	mark := "•"
+	if it.OverSLE {
+		mark = ":warning:"
+	}
+	who := it.Assignee
+	if who == "" {
+		who = "unassigned"
+	}
+	return fmt.Sprintf("%s *%s* %s, %s in %s (%s) · %s", mark, it.Key, escape(truncate(it.Title, 80)), days(it.AgeDays), escape(it.Status), escape(it.Stage), escape(who))
 }
 
 func helpAnswer(cmd Command) Answer {
@@ -492,19 +642,39 @@ func helpAnswer(cmd Command) Answer {
 		}
 		sp, ok := lookup(name)
 		if !ok {
-			return Answer{Text: unknownCommand(cmd.Args[0]).Error(), JSON: map[string]string{"command": "help", "error": "unknown command"}}
+			text := unknownCommand(cmd.Args[0]).Error()
+			return Answer{Text: text, JSON: map[string]string{"command": "help", "error": "unknown command"},
+				Message: &Message{Title: "flowbot help", Reading: text}}
 		}
 		fmt.Fprintf(&b, "*/flow %s*: %s.\nUsage: `%s`\nExample: `%s`", sp.name, sp.summary, sp.usage, sp.example)
-		return Answer{Text: b.String(), JSON: map[string]string{"command": "help", "topic": sp.name, "usage": sp.usage}}
+		m := &Message{Title: "/flow " + sp.name, Reading: upperFirst(sp.summary) + ".",
+			Fields: []Field{{"Usage", "`" + escape(sp.usage) + "`"}, {"Example", "`" + sp.example + "`"}}}
+		if def, ok := definitions[sp.name]; ok {
+			m.Body = append(m.Body, "*How it is computed:* "+def)
+		}
+		return Answer{Text: b.String(), JSON: map[string]string{"command": "help", "topic": sp.name, "usage": sp.usage}, Message: m}
 	}
 	b.WriteString("*flowbot* answers questions about your team's flow of work:\n")
+	m := &Message{Title: "flowbot help", Reading: "flowbot answers questions about your team's flow of work: how long it takes, how much gets done, what is in progress and what is getting old."}
 	var names []string
+	var list strings.Builder
 	for _, sp := range specs {
 		fmt.Fprintf(&b, "• `%s`: %s\n", sp.example, sp.summary)
+		fmt.Fprintf(&list, "• `%s`: %s\n", sp.example, sp.summary)
 		names = append(names, sp.name)
 	}
-	b.WriteString("Add `team:<id>` to ask about another team, and `public` at the end to answer in the channel.")
-	return Answer{Text: b.String(), JSON: map[string]any{"command": "help", "commands": names}}
+	const tail = "Add `team:<id>` to ask about another team, and `public` at the end to answer in the channel."
+	b.WriteString(tail)
+	m.Body = []string{strings.TrimRight(list.String(), "\n"), tail + " Add `chart` for a picture; `/flow help <command>` explains one command."}
+	m.Context = "flowbot · every number is defined in docs/metrics.md"
+	return Answer{Text: b.String(), JSON: map[string]any{"command": "help", "commands": names}, Message: m}
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func windowLabel(since Since, win coach.Window, loc *time.Location) string {

@@ -147,7 +147,11 @@ func compareAnswer(s *snapshot, cmd Command) (Answer, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Compare · %s*: %s vs %s\n", s.team.Name, periodLabel(wins[0], loc), periodLabel(wins[1], loc))
-	fmt.Fprintf(&b, "%s finished in the first period, %s in the second.\n```\n", plural(nBefore, "item", "items"), plural(nAfter, "item", "items"))
+	fmt.Fprintf(&b, "%s finished in the first period, %s in the second.\n", plural(nBefore, "item", "items"), plural(nAfter, "item", "items"))
+	msg := &Message{Title: "Compare · " + s.team.Name, Context: periodLabel(wins[0], loc) + " vs " + periodLabel(wins[1], loc),
+		Reading: fmt.Sprintf("%s finished in the first period, %s in the second.", plural(nBefore, "item", "items"), plural(nAfter, "item", "items"))}
+	tableStart := b.Len()
+	b.WriteString("```\n")
 	fmt.Fprintf(&b, "%-22s %10s %10s %10s\n", "", "before", "after", "change")
 	for _, row := range compareRows {
 		m := compareMetric{Name: row.name, Unit: row.unit, Better: row.better, Before: before[row.name], After: after[row.name]}
@@ -160,10 +164,16 @@ func compareAnswer(s *snapshot, cmd Command) (Answer, error) {
 			}
 		}
 		j.Metrics = append(j.Metrics, m)
+		if m.Change != nil && len(msg.Fields) < 10 {
+			msg.Fields = append(msg.Fields, Field{row.label, fmt.Sprintf("%s → %s (%s)", compareValue(m.Before, row.unit), compareValue(m.After, row.unit), compareChange(m))})
+		}
 		fmt.Fprintf(&b, "%-22s %10s %10s %10s\n", row.label, compareValue(m.Before, row.unit), compareValue(m.After, row.unit), compareChange(m))
 	}
-	b.WriteString("```\n_A blank is a number that does not exist in that period (no items, PRs or deployments to measure), never a zero._")
-	return Answer{Text: b.String(), JSON: j}, nil
+	b.WriteString("```")
+	msg.Body = append(msg.Body, b.String()[tableStart:])
+	b.WriteString("\n_A blank is a number that does not exist in that period (no items, PRs or deployments to measure), never a zero._")
+	msg.Body = append(msg.Body, "_A blank is a number that does not exist in that period (no items, PRs or deployments to measure), never a zero._")
+	return Answer{Text: b.String(), JSON: j, Message: msg}, nil
 }
 
 func periodLabel(w coach.Window, loc *time.Location) string {
@@ -240,7 +250,9 @@ func explainAnswer(s *snapshot, cmd Command) (Answer, error) {
 	}
 	if name == "forecast" || name == "item" || name == "compare" {
 		return Answer{Text: fmt.Sprintf("*How `%s` is computed*\n%s\nIt takes arguments, so ask it directly; every answer lists its window, n and what it left out.", name, def),
-			JSON: map[string]any{"command": "explain", "metric": name, "definition": def, "team": s.team.ID}}, nil
+			JSON: map[string]any{"command": "explain", "metric": name, "definition": def, "team": s.team.ID},
+			Message: &Message{Title: "How " + name + " is computed", Reading: def,
+				Body: []string{"It takes arguments, so ask it directly; every answer lists its window, n and what it left out."}}}, nil
 	}
 	var ans Answer
 	var err error
@@ -292,7 +304,26 @@ func explainAnswer(s *snapshot, cmd Command) (Answer, error) {
 	}
 	sources := explainSources(s, name)
 	fmt.Fprintf(&b, "Sources: %s.", strings.Join(sources, "; "))
-	return Answer{Text: b.String(), JSON: map[string]any{
+	msg := &Message{Title: "How " + name + " is computed · " + s.team.Name, Reading: def}
+	if common.N != nil {
+		msg.Fields = append(msg.Fields, Field{"n", fmt.Sprint(*common.N)})
+	}
+	msg.Fields = append(msg.Fields, Field{"Left out", fmt.Sprint(sumValues(common.Excluded))})
+	if common.From != "" {
+		msg.Fields = append(msg.Fields, Field{"From", common.From}, Field{"To", common.To})
+		if ans.Message != nil {
+			msg.Context = strings.SplitN(ans.Message.Context, " · ", 2)[0]
+		}
+	}
+	if len(common.Excluded) > 0 {
+		var parts []string
+		for _, k := range sortedKeys(common.Excluded) {
+			parts = append(parts, fmt.Sprintf("%d %s", common.Excluded[k], strings.ReplaceAll(k, "_", " ")))
+		}
+		msg.Body = append(msg.Body, "*Left out:* "+strings.Join(parts, ", ")+".")
+	}
+	msg.Body = append(msg.Body, "*Sources:* "+strings.Join(sources, "; ")+".")
+	return Answer{Message: msg, Text: b.String(), JSON: map[string]any{
 		"command": "explain", "metric": name, "team": s.team.ID, "definition": def,
 		"from": common.From, "to": common.To, "n": common.N, "excluded": nonNil(common.Excluded),
 		"sources": sources, "answer": ans.JSON,
@@ -321,6 +352,14 @@ func sortedKeys(m map[string]int) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+func sumValues(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 func nonNil(m map[string]int) map[string]int {

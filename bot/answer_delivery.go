@@ -138,6 +138,7 @@ func prsAnswer(s *snapshot, cmd Command) (Answer, error) {
 		clock = ", working time"
 	}
 	fmt.Fprintf(&b, "*Pull requests · %s* (%s%s)\n", s.team.Name, windowLabel(cmd.Since, win, s.team.Location()), clock)
+	m := &Message{Title: "Pull requests · " + s.team.Name, Context: windowContext(cmd.Since, win, s.team.Location()) + clock}
 	var left []string
 	if n := len(r.BotPRs); n > 0 {
 		left = append(left, plural(n, "bot PR", "bot PRs")+" left out")
@@ -153,10 +154,36 @@ func prsAnswer(s *snapshot, cmd Command) (Answer, error) {
 		fmt.Fprintf(&b, " (%s)", strings.Join(left, "; "))
 	}
 	b.WriteString(".\n")
+	m.Fields = []Field{{"Merged", fmt.Sprint(len(r.PRs))}}
+	if len(left) > 0 {
+		m.Body = append(m.Body, upperFirst(strings.Join(left, "; "))+".")
+	}
 	if len(r.PRs) == 0 {
 		b.WriteString("No pull request was merged in this window, so there is nothing to time. Try a longer window, e.g. `--since 90d`.")
-		return Answer{Text: b.String(), JSON: j}, nil
+		m.Reading = "No pull request was merged in this window, so there is nothing to time. Try a longer window, e.g. `--since 90d`."
+		return Answer{Text: b.String(), JSON: j, Message: m}, nil
 	}
+	field := func(label string, d coach.Dist) {
+		if d.OK() {
+			m.Fields = append(m.Fields, Field{label, hours(d.P50)})
+		}
+	}
+	field("Coding p50", r.Coding)
+	field("Pickup p50", r.Pickup)
+	field("Pickup p85", r.Pickup)
+	if r.Pickup.OK() {
+		m.Fields[len(m.Fields)-1].Value = hours(r.Pickup.P85)
+	}
+	field("Review p50", r.Review)
+	field("Merge p50", r.Merge)
+	field("Deploy p50", r.Deploy)
+	m.Fields = append(m.Fields, Field{"Size p50", fmt.Sprintf("%.0f lines", r.Size.P50)}, Field{"Over " + fmt.Sprint(r.MaxPRLines) + " lines", percent(r.OverSizeLimit)})
+	if r.Pickup.OK() {
+		m.Reading = fmt.Sprintf("Half of the %s waited %s or less for a first review; 85%% waited %s or less.", plural(len(r.PRs), "merged PR", "merged PRs"), hours(r.Pickup.P50), hours(r.Pickup.P85))
+	} else {
+		m.Reading = fmt.Sprintf("%s merged into the default branch, none with a human review to time.", plural(len(r.PRs), "PR", "PRs"))
+	}
+	linesStart := b.Len()
 	line := func(label string, d coach.Dist, of, note string) {
 		if !d.OK() {
 			fmt.Fprintf(&b, "• %s: none to time%s\n", label, note)
@@ -198,7 +225,8 @@ func prsAnswer(s *snapshot, cmd Command) (Answer, error) {
 	if len(r.PRs) < 5 {
 		b.WriteString("_Few PRs: read these numbers as a rough guide._\n")
 	}
-	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j}, nil
+	m.Body = append(m.Body, strings.TrimRight(b.String()[linesStart:], "\n"))
+	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j, Message: m}, nil
 }
 
 // ---- /flow dora
@@ -306,12 +334,41 @@ func doraAnswer(s *snapshot, cmd Command) (Answer, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*DORA keys · %s* (%s)\n", s.team.Name, windowLabel(cmd.Since, win, s.team.Location()))
 	fmt.Fprintf(&b, "_Bands by the DORA %d thresholds; each says insufficient data below its minimum sample._\n", coach.DORABandsYear)
+	m := &Message{Title: "DORA keys · " + s.team.Name, Context: windowContext(cmd.Since, win, s.team.Location()) + fmt.Sprintf(" · DORA %d bands", coach.DORABandsYear)}
+	k := r.Team
+	m.Fields = []Field{{"Deploys a week", fmt.Sprintf("%.1f · %s", k.DeploysPerWeek, shortBand(k.Bands.DeploymentFrequency))}}
+	if k.LeadTime.OK() {
+		m.Fields = append(m.Fields, Field{"Lead time p50", hours(k.LeadTime.P50) + " · " + shortBand(k.Bands.LeadTime)})
+	}
+	if k.Deployments > 0 {
+		m.Fields = append(m.Fields, Field{"Change failure rate", percent(k.ChangeFailureRate) + " · " + shortBand(k.Bands.ChangeFailureRate)})
+	}
+	if k.Recovery.OK() {
+		m.Fields = append(m.Fields, Field{"Recovery p50", hours(k.Recovery.P50) + " · " + shortBand(k.Bands.Recovery)})
+	}
+	if k.Deployments > 0 {
+		m.Fields = append(m.Fields, Field{"Rework rate", percent(k.ReworkRate)})
+	}
+	m.Fields = append(m.Fields, Field{"Source", k.Source})
+	m.Reading = fmt.Sprintf("The team deployed %.1f times a week", k.DeploysPerWeek)
+	if k.LeadTime.OK() {
+		m.Reading += fmt.Sprintf("; half of the changes reached production within %s of their first commit", hours(k.LeadTime.P50))
+	}
+	if k.Deployments > 0 {
+		m.Reading += fmt.Sprintf(", and %s of deployments had a failure", percent(k.ChangeFailureRate))
+	}
+	m.Reading += "."
+	keysStart := b.Len()
 	writeKeys(&b, "Team", r.Team)
+	m.Body = append(m.Body, strings.TrimRight(b.String()[keysStart:], "\n"))
 	if len(r.Repos) > 1 {
 		for _, k := range r.Repos {
+			start := b.Len()
 			writeKeys(&b, k.Repo, k)
+			m.Body = append(m.Body, strings.TrimRight(b.String()[start:], "\n"))
 		}
 	}
+	notesStart := b.Len()
 	var proxies []string
 	for _, k := range r.Repos {
 		if k.Source == coach.SourceMergeProxy {
@@ -331,7 +388,16 @@ func doraAnswer(s *snapshot, cmd Command) (Answer, error) {
 	if n := len(r.OtherRepoIncidents); n > 0 {
 		fmt.Fprintf(&b, "%s left out: %s other teams' repositories only.\n", plural(n, "incident", "incidents"), map[bool]string{true: "it names", false: "they name"}[n == 1])
 	}
-	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j}, nil
+	m.Body = append(m.Body, nonEmpty(strings.TrimRight(b.String()[notesStart:], "\n"))...)
+	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j, Message: m}, nil
+}
+
+// shortBand is a DORA band for a field: "insufficient data" without the why.
+func shortBand(b string) string {
+	if b == coach.BandInsufficient {
+		return "insufficient data"
+	}
+	return b
 }
 
 func band(k string, need string) string {
@@ -510,6 +576,8 @@ func itemAnswer(s *snapshot, cmd Command) (Answer, error) {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s · %s* (%s)\n", escape(it.Key), escape(truncate(it.Title, 80)), escape(tl.Flow.Status))
+	m := &Message{Title: it.Key + " · " + truncate(it.Title, 80), Context: "Created " + it.Created.In(loc).Format("Jan 2, 2006"),
+		Fields: []Field{{"Status", tl.Flow.Status}, {"Pull requests", fmt.Sprint(len(tl.PRs))}}}
 	var path []string
 	for _, st := range tl.Stays {
 		if st.Current {
@@ -519,6 +587,8 @@ func itemAnswer(s *snapshot, cmd Command) (Answer, error) {
 		}
 	}
 	fmt.Fprintf(&b, "Statuses: %s\n", strings.Join(path, " → "))
+	m.Body = append(m.Body, "*Statuses:* "+strings.Join(path, " → "))
+	m.Reading = fmt.Sprintf("%s is %s.", escape(it.Key), escape(tl.Flow.Status))
 	if len(tl.PRs) == 0 {
 		fmt.Fprintf(&b, "No pull request mentions %s in its branch name, title or body, so the code side of its flow is unknown.\n", escape(it.Key))
 	} else {
@@ -533,6 +603,17 @@ func itemAnswer(s *snapshot, cmd Command) (Answer, error) {
 		add(tl.Split.InReview, "in review")
 		add(tl.Split.MergeToDeploy, "merge to deploy")
 		fmt.Fprintf(&b, "Split: %s.\n", strings.Join(split, ", "))
+		if len(split) > 0 {
+			m.Reading = fmt.Sprintf("%s is %s; it spent %s.", escape(it.Key), escape(tl.Flow.Status), strings.Join(split, ", "))
+		}
+		for _, f := range []struct {
+			label string
+			d     coach.Days
+		}{{"Before the first PR", tl.Split.BeforeFirstPR}, {"Waiting for review", tl.Split.WaitingForReview}, {"In review", tl.Split.InReview}, {"Merge to deploy", tl.Split.MergeToDeploy}} {
+			if f.d.OK {
+				m.Fields = append(m.Fields, Field{f.label, days(f.d.Days)})
+			}
+		}
 		if tl.Split.Undeployed {
 			b.WriteString("_A merged PR is not in production yet: merge to deploy counts up to now._\n")
 		}
@@ -541,6 +622,7 @@ func itemAnswer(s *snapshot, cmd Command) (Answer, error) {
 		}
 	}
 	b.WriteString("Timeline:\n")
+	timeline := b.Len()
 	for i, e := range tl.Events {
 		if i == maxEventLines {
 			fmt.Fprintf(&b, "…and %d more (`flowbot ask --format json` lists all)\n", len(tl.Events)-i)
@@ -548,7 +630,8 @@ func itemAnswer(s *snapshot, cmd Command) (Answer, error) {
 		}
 		fmt.Fprintf(&b, "• %s %s\n", e.At.In(loc).Format("Jan 2 15:04"), eventText(e))
 	}
-	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j}, nil
+	m.Body = append(m.Body, "*Timeline:*\n"+strings.TrimRight(b.String()[timeline:], "\n"))
+	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j, Message: m}, nil
 }
 
 func eventText(e coach.TimelineEvent) string {
@@ -646,15 +729,21 @@ func dataQualityAnswer(s *snapshot, cmd Command) (Answer, error) {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Data quality · %s* (%s)\n", s.team.Name, windowLabel(cmd.Since, win, s.team.Location()))
+	m := &Message{Title: "Data quality · " + s.team.Name, Context: windowContext(cmd.Since, win, s.team.Location())}
 	if j.N == 0 {
 		b.WriteString("Nothing found that distorts the numbers in this window.")
-		return Answer{Text: b.String(), JSON: j}, nil
+		m.Reading = "Nothing found that distorts the numbers in this window."
+		return Answer{Text: b.String(), JSON: j, Message: m}, nil
 	}
+	m.Reading = fmt.Sprintf("%s could distort the numbers; each is listed with how to fix it.", plural(j.N, "finding", "findings"))
 	finding := func(n int, one, many, why string, names []string) {
 		if n == 0 {
 			return
 		}
-		fmt.Fprintf(&b, "• *%s*: %s. %s\n", plural(n, one, many), listSome(names, maxListed), why)
+		line := fmt.Sprintf("• *%s*: %s. %s", plural(n, one, many), listSome(names, maxListed), why)
+		b.WriteString(line + "\n")
+		m.Body = append(m.Body, line)
+		m.Fields = append(m.Fields, Field{upperFirst(many), fmt.Sprint(n)})
 	}
 	finding(j.DoneWithoutStart, "item done without starting", "items done without starting", "Done without starting counts in throughput but has no cycle time: move items through a started status.", j.DoneWithoutStartList)
 	finding(j.Reopened, "item reopened", "items reopened", "A reopened item's done time is the last time it was done.", j.ReopenedList)
@@ -667,5 +756,5 @@ func dataQualityAnswer(s *snapshot, cmd Command) (Answer, error) {
 	finding(j.TruncatedDeployments, "deployment with a truncated commit list", "deployments with truncated commit lists", "Some changes they carried may be missing.", j.TruncatedDeploymentsList)
 	finding(j.UnattributedFailures, "unattributed failure", "unattributed failures", "Link the incident to the PR or commit that caused it.", unattributed)
 	finding(j.NegativeSpans, "negative span clamped to zero", "negative spans clamped to zero", "Clock skew or cherry-picked commits.", j.NegativeSpansList)
-	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j}, nil
+	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j, Message: m}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowbot/flowbot/bot/chart"
 	"github.com/flowbot/flowbot/coach"
 )
 
@@ -173,16 +174,21 @@ func vsmAnswer(s *snapshot, cmd Command) (Answer, error) {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Value stream · %s* (%s)\n", s.team.Name, windowLabel(cmd.Since, win, s.team.Location()))
+	m := &Message{Title: "Value stream · " + s.team.Name, Context: windowContext(cmd.Since, win, s.team.Location()) + " · " + timeKind + " time"}
 	if len(r.Stages) == 0 {
 		b.WriteString("No stages are configured, so there is no value stream to map. Add `stages` (with `active` and `wait` statuses) to the team in flowbot.yaml.")
-		return Answer{Text: b.String(), JSON: j}, nil
+		m.Reading = "No stages are configured, so there is no value stream to map. Add `stages` (with `active` and `wait` statuses) to the team in flowbot.yaml."
+		return Answer{Text: b.String(), JSON: j, Message: m}, nil
 	}
 	if r.N == 0 {
 		b.WriteString("No item finished in this window after being started, so there is nothing to map. Try a longer window, e.g. `--since 90d`.")
 		b.WriteString(excludedLine(r.Excluded))
-		return Answer{Text: b.String(), JSON: j}, nil
+		m.Reading = "No item finished in this window after being started, so there is nothing to map. Try a longer window, e.g. `--since 90d`."
+		m.Body = nonEmpty(strings.TrimPrefix(excludedLine(r.Excluded), "\n"))
+		return Answer{Text: b.String(), JSON: j, Message: m}, nil
 	}
 	fmt.Fprintf(&b, "%s finished after being started (%s time).\n", plural(r.N, "item", "items"), timeKind)
+	tableStart := b.Len()
 	b.WriteString("```\n")
 	width := len("stage")
 	for _, st := range r.Stages {
@@ -199,20 +205,36 @@ func vsmAnswer(s *snapshot, cmd Command) (Answer, error) {
 			pct(st.ShareOfLeadTime, st.ShareOK), pct(st.ReworkRate, true))
 	}
 	b.WriteString("```\n")
+	m.Body = append(m.Body, strings.TrimRight(b.String()[tableStart:], "\n"))
 	fmt.Fprintf(&b, "Lead time p50 %s, process time p50 %s, flow efficiency %s.\n",
 		days(r.LeadTimeP50), days(r.ProcessTimeP50), efficiencyText(r.Efficiency))
+	m.Fields = []Field{{"Items finished", fmt.Sprint(r.N)}, {"Lead time p50", days(r.LeadTimeP50)}, {"Process time p50", days(r.ProcessTimeP50)}, {"Flow efficiency", efficiencyText(r.Efficiency)}}
 	if r.HasBottleneck {
 		bn := r.Bottleneck
 		fmt.Fprintf(&b, "Bottleneck: *%s*: %s of all waiting, median wait %s, %s queued now.",
 			escape(bn.Stage), pct(bn.WaitShare, true), days(bn.MedianWait), plural(bn.QueuedNow, "item", "items"))
+		m.Fields = append(m.Fields, Field{"Bottleneck", bn.Stage}, Field{"Queued there now", fmt.Sprint(bn.QueuedNow)})
+		m.Reading = fmt.Sprintf("Work waits most in %s: %s of all waiting, a median of %s per item; flow efficiency is %s.",
+			escape(bn.Stage), pct(bn.WaitShare, true), days(bn.MedianWait), efficiencyText(r.Efficiency))
 	} else {
 		b.WriteString("No bottleneck: finished work spent no time waiting in a stage.")
+		m.Reading = fmt.Sprintf("No bottleneck: finished work spent no time waiting in a stage; half of it took %s from start to done.", days(r.LeadTimeP50))
 	}
 	b.WriteString(excludedLine(r.Excluded))
+	m.Body = append(m.Body, nonEmpty(strings.TrimPrefix(excludedLine(r.Excluded), "\n"))...)
 	if r.N < 5 {
 		b.WriteString("\n_Few items: read these numbers as a rough guide._")
+		m.Body = append(m.Body, "_Few items: read these numbers as a rough guide._")
 	}
-	return Answer{Text: b.String(), JSON: j}, nil
+	return Answer{Text: b.String(), JSON: j, Message: m, draw: func() ([]byte, error) { return chart.VSM(r) }}, nil
+}
+
+// nonEmpty is s as a one-section body, or none when s is empty.
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }
 
 // noWaitMessage says how to make flow efficiency measurable.
@@ -230,33 +252,43 @@ func efficiencyAnswer(s *snapshot, cmd Command) (Answer, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Flow efficiency · %s* (%s)\n", s.team.Name, windowLabel(cmd.Since, win, s.team.Location()))
+	m := &Message{Title: "Flow efficiency · " + s.team.Name, Context: windowContext(cmd.Since, win, s.team.Location()) + " · " + timeKind + " time"}
+	left := nonEmpty(strings.TrimPrefix(excludedLine(r.Excluded), "\n"))
 	switch r.Reason {
 	case coach.ReasonNoWaitStatuses:
 		j.Message = noWaitMessage
 		b.WriteString(noWaitMessage)
-		return Answer{Text: b.String(), JSON: j}, nil
+		m.Reading = noWaitMessage
+		return Answer{Text: b.String(), JSON: j, Message: m}, nil
 	case coach.ReasonNoItems:
 		j.Message = "No item finished in this window after being started."
 		b.WriteString("No item finished in this window after being started, so there is no flow efficiency to show. Try a longer window, e.g. `--since 90d`.")
 		b.WriteString(excludedLine(r.Excluded))
-		return Answer{Text: b.String(), JSON: j}, nil
+		m.Reading, m.Body = "No item finished in this window after being started, so there is no flow efficiency to show. Try a longer window, e.g. `--since 90d`.", left
+		return Answer{Text: b.String(), JSON: j, Message: m}, nil
 	case coach.ReasonNoTime:
 		j.Message = "The items that finished spent no time between start and done."
 		b.WriteString(j.Message)
 		b.WriteString(excludedLine(r.Excluded))
-		return Answer{Text: b.String(), JSON: j}, nil
+		m.Reading, m.Body = j.Message, left
+		return Answer{Text: b.String(), JSON: j, Message: m}, nil
 	}
 	fmt.Fprintf(&b, "*%s* of the time between start and done was active: %s active, %s waiting, over %s (%s time).\n",
 		pct(r.Efficiency, true), days(r.Active), days(r.Wait), plural(r.N, "item", "items"), timeKind)
+	m.Fields = []Field{{"Flow efficiency", pct(r.Efficiency, true)}, {"Active", days(r.Active)}, {"Waiting", days(r.Wait)}, {"Items finished", fmt.Sprint(r.N)}}
+	m.Reading = fmt.Sprintf("Work was being worked on %s of the time between start and done, and waited the rest.", pct(r.Efficiency, true))
 	if r.ItemOK {
 		fmt.Fprintf(&b, "Per item: half were active %s of their time or less; 15%% were %s or less, 85%% %s or less.",
 			pct(r.ItemP50, true), pct(r.ItemP15, true), pct(r.ItemP85, true))
+		m.Fields = append(m.Fields, Field{"Per item p15", pct(r.ItemP15, true)}, Field{"Per item p50", pct(r.ItemP50, true)}, Field{"Per item p85", pct(r.ItemP85, true)})
 	}
 	b.WriteString(excludedLine(r.Excluded))
+	m.Body = left
 	if r.N < 5 {
 		b.WriteString("\n_Few items: read these numbers as a rough guide._")
+		m.Body = append(m.Body, "_Few items: read these numbers as a rough guide._")
 	}
-	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j}, nil
+	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j, Message: m}, nil
 }
 
 // maxForecastItems bounds "when will N be done" to something a team plans.
@@ -335,6 +367,23 @@ func forecastAnswer(s *snapshot, cmd Command) (Answer, error) {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Forecast · %s*\n", s.team.Name)
+	m := &Message{Title: "Forecast · " + s.team.Name,
+		Context: fmt.Sprintf("Sample %s – %s", r.Window.From.In(loc).Format("Jan 2"), r.Window.To.In(loc).AddDate(0, 0, -1).Format("Jan 2, 2006"))}
+	var draw func() ([]byte, error)
+	if r.OK {
+		draw = func() ([]byte, error) { return chart.Forecast(r) }
+		m.Body = append(m.Body, sample)
+	}
+	if base.Warning != "" {
+		m.Body = append(m.Body, ":warning: "+base.Warning)
+	}
+	if r.OK {
+		seedNote := fmt.Sprintf("seed %d", base.Seed)
+		if base.SeedDefault {
+			seedNote += ", today's default"
+		}
+		m.Body = append(m.Body, fmt.Sprintf("_%d trials, %s; `--seed` repeats an answer._", r.Trials, seedNote))
+	}
 	if cmd.By.IsZero() {
 		j := forecastWhenJSON{forecastJSON: base, Epic: epic, Items: items}
 		date := func(t time.Time, ok bool) *string {
@@ -351,24 +400,30 @@ func forecastAnswer(s *snapshot, cmd Command) (Answer, error) {
 		}
 		if !r.OK {
 			b.WriteString(base.Message)
+			m.Reading = base.Message
 		} else {
 			fmt.Fprintf(&b, "When will %s be done? 50%%: by *%s*, 85%%: by *%s*, 95%%: by *%s*.\n",
 				what, forecastDate(j.P50Date), forecastDate(j.P85Date), forecastDate(j.P95Date))
 			b.WriteString(sample)
+			m.Fields = []Field{{"Items", fmt.Sprint(items)}, {"50% by", forecastDate(j.P50Date)}, {"85% by", forecastDate(j.P85Date)}, {"95% by", forecastDate(j.P95Date)}}
+			m.Reading = fmt.Sprintf("In 85%% of %d simulations, %s %s done by %s.", r.Trials, what, isAre(items), forecastDate(j.P85Date))
 		}
-		return Answer{Text: forecastFooter(&b, base, r), JSON: j}, nil
+		return Answer{Text: forecastFooter(&b, base, r), JSON: j, Message: m, draw: draw}, nil
 	}
 	j := forecastHowManyJSON{forecastJSON: base, By: cmd.By.Format(time.DateOnly)}
 	if !r.OK {
 		b.WriteString(base.Message)
+		m.Reading = base.Message
 	} else {
 		p50, p85, p95 := r.P50Items, r.P85Items, r.P95Items
 		j.P50Items, j.P85Items, j.P95Items = &p50, &p85, &p95
 		fmt.Fprintf(&b, "How many items by %s? 50%%: *%d* or more, 85%%: *%d* or more, 95%%: *%d* or more.\n",
 			j.By, p50, p85, p95)
 		b.WriteString(sample)
+		m.Fields = []Field{{"By", j.By}, {"50%: at least", fmt.Sprint(p50)}, {"85%: at least", fmt.Sprint(p85)}, {"95%: at least", fmt.Sprint(p95)}}
+		m.Reading = fmt.Sprintf("In 85%% of %d simulations, at least %s finish by %s.", r.Trials, plural(p85, "item", "items"), j.By)
 	}
-	return Answer{Text: forecastFooter(&b, base, r), JSON: j}, nil
+	return Answer{Text: forecastFooter(&b, base, r), JSON: j, Message: m, draw: draw}, nil
 }
 
 func forecastDate(d *string) string {
@@ -402,16 +457,32 @@ func distributionAnswer(s *snapshot, cmd Command) (Answer, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Distribution · %s* (%s)\n", s.team.Name, windowLabel(cmd.Since, win, s.team.Location()))
-	fmt.Fprintf(&b, "%s finished; %s in progress now.\n```\n", plural(r.N, "item", "items"), plural(r.WIP, "item", "items"))
+	fmt.Fprintf(&b, "%s finished; %s in progress now.\n", plural(r.N, "item", "items"), plural(r.WIP, "item", "items"))
+	m := &Message{Title: "Distribution · " + s.team.Name, Context: windowContext(cmd.Since, win, s.team.Location()),
+		Fields:  []Field{{"Items finished", fmt.Sprint(r.N)}, {"In progress", fmt.Sprint(r.WIP)}},
+		Reading: fmt.Sprintf("%s finished; %s in progress now.", plural(r.N, "item", "items"), plural(r.WIP, "item", "items"))}
+	tableStart := b.Len()
+	b.WriteString("```\n")
 	fmt.Fprintf(&b, "%-8s  %5s  %5s  %5s\n", "kind", "done", "share", "wip")
+	var top coach.KindCount
 	for _, k := range r.Kinds {
 		share := float64(k.Done) / float64(max(r.N, 1))
 		j.Kinds = append(j.Kinds, kindJSON{Kind: k.Kind, Done: k.Done, DoneShare: ptr(share, r.N > 0), WIP: k.WIP})
 		fmt.Fprintf(&b, "%-8s  %5d  %5s  %5d\n", k.Kind, k.Done, pct(share, r.N > 0), k.WIP)
+		m.Fields = append(m.Fields, Field{upperFirst(k.Kind) + " done", fmt.Sprintf("%d (%s)", k.Done, pct(share, r.N > 0))})
+		if k.Done > top.Done {
+			top = k
+		}
 	}
 	b.WriteString("```")
+	m.Body = append(m.Body, b.String()[tableStart:])
+	if top.Done > 0 {
+		m.Reading = fmt.Sprintf("%s were %s of the %s finished; %s in progress now.", upperFirst(top.Kind)+"s",
+			pct(float64(top.Done)/float64(r.N), true), plural(r.N, "item", "items"), plural(r.WIP, "item", "items"))
+	}
 	b.WriteString(excludedLine(r.Excluded))
-	return Answer{Text: b.String(), JSON: j}, nil
+	m.Body = append(m.Body, nonEmpty(strings.TrimPrefix(excludedLine(r.Excluded), "\n"))...)
+	return Answer{Text: b.String(), JSON: j, Message: m}, nil
 }
 
 // maxCFDLines keeps the text answer readable; JSON has every day.
@@ -438,12 +509,19 @@ func cfdAnswer(s *snapshot, cmd Command) (Answer, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Cumulative flow · %s* (%s)\n", s.team.Name, windowLabel(cmd.Since, win, loc))
+	m := &Message{Title: "Cumulative flow · " + s.team.Name, Context: windowContext(cmd.Since, win, loc),
+		Fields: []Field{{"Average WIP", fmt.Sprintf("%.1f", r.AvgWIP)}, {"Throughput a day", fmt.Sprintf("%.2f", r.ThroughputPerDay)}}}
 	if r.CycleOK {
 		fmt.Fprintf(&b, "Average WIP %.1f, throughput %.2f items a day: an average cycle time of about %s (Little's law, approximate).\n",
 			r.AvgWIP, r.ThroughputPerDay, days(r.CycleTime))
+		m.Fields = append(m.Fields, Field{"Implied cycle time", days(r.CycleTime)})
+		m.Reading = fmt.Sprintf("With %.1f items in progress on average and %.2f finishing a day, an item takes about %s (Little's law).", r.AvgWIP, r.ThroughputPerDay, days(r.CycleTime))
 	} else {
 		fmt.Fprintf(&b, "Average WIP %.1f; nothing finished in the window, so there is no implied cycle time.\n", r.AvgWIP)
+		m.Reading = fmt.Sprintf("Average WIP %.1f; nothing finished in the window, so there is no implied cycle time.", r.AvgWIP)
 	}
+	m.Fields = append(m.Fields, Field{"Days", fmt.Sprint(len(r.Days))})
+	tableStart := b.Len()
 	if len(r.Days) > 0 {
 		widths := make([]int, len(r.Columns))
 		b.WriteString("```\ndate  ")
@@ -465,9 +543,11 @@ func cfdAnswer(s *snapshot, cmd Command) (Answer, error) {
 			b.WriteString("\n")
 		}
 		b.WriteString("```")
+		m.Body = append(m.Body, b.String()[tableStart:])
 	}
 	b.WriteString(excludedLine(r.Excluded))
-	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j}, nil
+	m.Body = append(m.Body, nonEmpty(strings.TrimPrefix(excludedLine(r.Excluded), "\n"))...)
+	return Answer{Text: strings.TrimRight(b.String(), "\n"), JSON: j, Message: m, draw: func() ([]byte, error) { return chart.CFD(r, loc) }}, nil
 }
 
 // efficiencyText is flow efficiency as a percentage, or why it is missing.

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/flowbot/flowbot/bot/config"
 	"github.com/flowbot/flowbot/coach"
 )
@@ -260,5 +262,157 @@ func TestHandleCommand(t *testing.T) {
 				t.Errorf("Text = %q, want it to contain %q", got.Text, tt.wantText)
 			}
 		})
+	}
+}
+
+// TestMessages checks the layout every answer carries besides its text:
+// a title, a reading, at most 10 key numbers, the context line, and a
+// "Show chart" button on the answers that have a picture.
+func TestMessages(t *testing.T) {
+	withChart := map[string]bool{"cycle-time": true, "aging": true, "throughput": true, "cfd": true, "vsm": true, "forecast": true}
+	tests := []struct {
+		text        string
+		wantContext string // prefix of the window part
+	}{
+		{"cycle-time", "Last 90d · "},
+		{"cycle-time --since 2026-10-01", "Since Oct 1, 2026 · "},
+		{"throughput --since 6w", "Last 6w · "},
+		{"wip", "Now · "},
+		{"aging", "Now · "},
+		{"vsm", "Last 30d · calendar time · "},
+		{"efficiency --working-time", "Last 30d · working time · "},
+		{"forecast 3 --seed 1", "Sample "},
+		{"forecast --by 2026-12-31 --seed 1", "Sample "},
+		{"forecast 200", "Sample "},
+		{"distribution", "Last 30d · "},
+		{"cfd --since 14d", "Last 14d · "},
+		{"prs", "Last 30d · "},
+		{"dora", "Last 90d · DORA 2023 bands · "},
+		{"item PAY-12", "Created "},
+		{"data-quality", "Last 90d · "},
+		{"compare 2026-09 2026-10", "Sep 1, 2026 – Sep 30, 2026 vs Oct 1, 2026 – Oct 31, 2026 · "},
+		{"explain cycle-time", "Last 90d · "},
+		{"explain forecast", ""},
+	}
+	b := newDeliveryBot(t)
+	// Forecasts need weeks of throughput, which this fixture has.
+	fb := flowBot(t, throughputFixture())
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			b := b
+			name := strings.Fields(tt.text)[0]
+			if name == "forecast" {
+				b = fb
+			}
+			ans, err := b.Ask(context.Background(), "payments", tt.text, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := ans.Message
+			if m == nil {
+				t.Fatal("no Message")
+			}
+			if m.Title == "" || m.Reading == "" {
+				t.Errorf("Title %q, Reading %q: want both", m.Title, m.Reading)
+			}
+			if strings.Contains(m.Reading, "\n") {
+				t.Errorf("Reading is more than one line: %q", m.Reading)
+			}
+			if len(m.Fields) > 10 {
+				t.Errorf("%d fields, want at most 10", len(m.Fields))
+			}
+			for _, f := range m.Fields {
+				if f.Label == "" || f.Value == "" || len(f.Label) > 30 {
+					t.Errorf("field %+v: want a short label and a value", f)
+				}
+			}
+			if want := tt.wantContext + "Payments · synced 4 minutes ago"; !strings.HasPrefix(m.Context, tt.wantContext) || !strings.HasSuffix(m.Context, "Payments · synced 4 minutes ago") {
+				t.Errorf("Context = %q, want %q", m.Context, want)
+			}
+			var wantActions []Action
+			if withChart[name] {
+				wantActions = []Action{{ActionID: "flow_chart", Text: "Show chart", Value: tt.text}}
+			}
+			if diff := cmp.Diff(m.Actions, wantActions); diff != "" {
+				t.Errorf("Actions (-got +want):\n%s", diff)
+			}
+			if m.Chart != nil {
+				t.Error("a chart drawn although none was asked for")
+			}
+		})
+	}
+}
+
+// TestMessageGolden pins the layout of a few answers.
+func TestMessageGolden(t *testing.T) {
+	b := newTestBot(t)
+	for _, text := range []string{"cycle-time", "throughput --since 6w", "wip", "aging", "help", "help cycle-time"} {
+		t.Run(text, func(t *testing.T) {
+			ans, err := b.Ask(context.Background(), "payments", text, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			js, err := json.MarshalIndent(ans.Message, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", "message", strings.ReplaceAll(text, " ", "_")+".golden"), string(js)+"\n")
+		})
+	}
+}
+
+// TestChartAnswers: "chart" attaches a PNG drawn from the answer's values,
+// keeps the text as it is, and drops the button.
+func TestChartAnswers(t *testing.T) {
+	for _, text := range []string{"cycle-time", "aging", "throughput", "cfd", "vsm", "forecast 3"} {
+		t.Run(text, func(t *testing.T) {
+			b := newTestBot(t)
+			if strings.HasPrefix(text, "forecast") {
+				b = flowBot(t, throughputFixture()) // weeks of throughput
+			}
+			plain, err := b.Ask(context.Background(), "payments", text, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ans, err := b.Ask(context.Background(), "payments", text+" chart", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ans.Text != plain.Text {
+				t.Errorf("text changed with chart:\n%s\n---\n%s", ans.Text, plain.Text)
+			}
+			c := ans.Message.Chart
+			if c == nil {
+				t.Fatalf("no chart; context %q", ans.Message.Context)
+			}
+			name := strings.Fields(text)[0]
+			if want := name + "-payments-2026-11-20.png"; c.Filename != want {
+				t.Errorf("Filename = %q, want %q", c.Filename, want)
+			}
+			if !strings.HasPrefix(string(c.PNG), "\x89PNG\r\n\x1a\n") {
+				t.Errorf("chart is not a PNG")
+			}
+			if c.Title != ans.Message.Title || c.AltText != ans.Message.Reading {
+				t.Errorf("chart title %q alt %q, want the message's title and reading", c.Title, c.AltText)
+			}
+			if len(ans.Message.Actions) != 0 {
+				t.Errorf("Actions = %+v, want none once the chart is there", ans.Message.Actions)
+			}
+		})
+	}
+}
+
+func TestHandleCommandCarriesMessage(t *testing.T) {
+	b := newTestBot(t)
+	b.Now = func() time.Time { return now }
+	got := b.HandleCommand(context.Background(), Request{ChannelID: "C0PAYMENTS", Text: "/flow cycle-time public"})
+	if got.Message == nil || got.Message.Title != "Cycle time · Payments" {
+		t.Fatalf("Message = %+v", got.Message)
+	}
+	if want := []Action{{ActionID: "flow_chart", Text: "Show chart", Value: "cycle-time public"}}; !cmp.Equal(got.Message.Actions, want) {
+		t.Errorf("Actions = %+v, want %+v", got.Message.Actions, want)
+	}
+	if bad := b.HandleCommand(context.Background(), Request{ChannelID: "C0PAYMENTS", Text: "nope"}); bad.Message != nil {
+		t.Errorf("an error answer has a Message: %+v", bad.Message)
 	}
 }

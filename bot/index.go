@@ -127,3 +127,12 @@ func flowsFor(ctx context.Context, db indexStore, team string, wf coach.Workflow
 	}
 	return append(kept, coach.Flows(wf, changed, now)...), nil
 }
+
+// RebuildFlowIndex brings team's flow index in step with wf, the workflow
+// the bot answers with (config.Team.Workflow of the stored statuses and the
+// excluded resolutions), rebuilding it from every stored item when it was
+// built with another workflow or never built. Sync keeps the index in step
+// by itself; this is for tools and benchmarks that load a store directly.
+func RebuildFlowIndex(ctx context.Context, db indexWriter, team string, wf coach.Workflow) error {
+	return updateFlowIndex(ctx, db, team, wf, nil)
+}

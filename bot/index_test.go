@@ -2,13 +2,16 @@ package bot
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/flowbot/flowbot/bot/config"
 	"github.com/flowbot/flowbot/coach"
 	"github.com/flowbot/flowbot/store/storetest"
 	gocmp "github.com/google/go-cmp/cmp"
@@ -256,6 +259,213 @@ func TestFingerprint(t *testing.T) {
 				t.Errorf("fingerprint %s is also the one of %q", got, other)
 			}
 			seen[got] = name
+		})
+	}
+}
+
+// windowConfig is Payments with repositories and a hotfix pattern, for
+// the windowed reads' comparison.
+const windowConfig = `
+timezone: UTC
+teams:
+  - id: payments
+    name: Payments
+    channel: C0PAYMENTS
+    timezone: Europe/Berlin
+    jira:
+      jql: project = PAY
+    github:
+      repos: [acme/api, acme/web]
+      hotfix_pattern: ^hotfix/
+    stages:
+      - name: Build
+        active: [In Progress]
+        wait: [Blocked]
+      - name: Review
+        active: [In Review]
+      - name: Done
+        done: [Done]
+`
+
+// everything hides the store's windowed and indexed reads: a Bot on it
+// reads every item and pull request, the answers' reference.
+type everything struct{ Store }
+
+// windowPullRequests are seeded pull requests over the items' 100 days and
+// beyond: merged, abandoned, open, drafts, bots, other base branches,
+// reverts and hotfixes, with full merge commits; and deployments that
+// carry them, some long after their merge.
+func windowPullRequests(seed uint64, n int) ([]coach.PullRequest, []coach.Deployment) {
+	r := rand.New(rand.NewPCG(seed, 2))
+	hours := func(h float64) time.Duration { return time.Duration(h * float64(time.Hour)).Truncate(time.Millisecond) }
+	sha := func(i int) string { return fmt.Sprintf("%040x", uint64(i)*0x9e3779b97f4a7c15) }
+	var prs []coach.PullRequest
+	for i := range n {
+		repo := []string{"acme/api", "acme/web"}[r.IntN(2)]
+		created := indexDay0.Add(hours(r.Float64() * 2600))
+		pr := coach.PullRequest{
+			Repo: repo, Number: i + 1, Title: fmt.Sprintf("PAY-%d change", r.IntN(400)+1), Author: []string{"ana", "bob", "renovate[bot]"}[r.IntN(3)],
+			State: "open", BaseBranch: []string{"main", "main", "main", "release"}[r.IntN(4)], HeadBranch: fmt.Sprintf("PAY-%d-work", i),
+			Created: created, Ready: created, FirstCommit: created.Add(-hours(r.Float64() * 48)),
+			Additions: r.IntN(900), Deletions: r.IntN(200),
+		}
+		switch r.IntN(10) {
+		case 0:
+			pr.HeadBranch = fmt.Sprintf("revert-%d-x", r.IntN(i+1)+1)
+		case 1:
+			pr.HeadBranch = "hotfix/now"
+		case 2:
+			pr.Ready = created.Add(hours(r.Float64() * 30)) // a draft first
+		}
+		for range r.IntN(3) {
+			pr.Reviews = append(pr.Reviews, coach.Review{Author: []string{"bob", "cy", "ci[bot]"}[r.IntN(3)],
+				State: []string{"APPROVED", "COMMENTED", "CHANGES_REQUESTED"}[r.IntN(3)], Submitted: created.Add(hours(r.Float64() * 40))})
+		}
+		switch r.IntN(6) {
+		case 0: // open
+		case 1:
+			pr.State, pr.Closed = "closed", created.Add(hours(r.Float64()*100))
+		default:
+			pr.State, pr.Merged = "closed", created.Add(hours(r.Float64()*100))
+			pr.Closed, pr.MergeCommitSHA = pr.Merged, sha(i)
+		}
+		prs = append(prs, pr)
+	}
+	// Each repository deploys every few days what was merged since its
+	// last deployment, some PRs only much later.
+	var deps []coach.Deployment
+	for _, repo := range []string{"acme/api", "acme/web"} {
+		last := indexDay0
+		for id := int64(1); last.Before(indexDay0.Add(120 * 24 * time.Hour)); id++ {
+			at := last.Add(hours(24 + r.Float64()*72))
+			d := coach.Deployment{Repo: repo, ID: id, Source: coach.DeploymentSourceAPI, Environment: "production",
+				Created: at.Add(-time.Minute), Succeeded: at, HasCommits: r.IntN(5) > 0}
+			for _, pr := range prs {
+				if pr.Repo == repo && !pr.Merged.IsZero() && pr.Merged.Before(at) && !pr.Merged.Before(last) && r.IntN(8) > 0 {
+					d.Commits = append(d.Commits, pr.MergeCommitSHA)
+					d.SHA = pr.MergeCommitSHA
+				}
+			}
+			if r.IntN(4) == 0 {
+				// A late deployment of something merged long ago.
+				old := prs[r.IntN(len(prs))]
+				if old.Repo == repo && old.MergeCommitSHA != "" {
+					d.Commits = append(d.Commits, old.MergeCommitSHA)
+				}
+			}
+			if r.IntN(7) == 0 {
+				d.Environment = "staging"
+			}
+			deps = append(deps, d)
+			last = at
+		}
+	}
+	return prs, deps
+}
+
+// TestWindowedAnswersMatchReadingEverything asks every command with a
+// windowed read, as of instants across the history and over several
+// windows, of a bot on the store and of one reading everything: the text
+// and the JSON must be the same.
+func TestWindowedAnswersMatchReadingEverything(t *testing.T) {
+	ctx := t.Context()
+	cfg, err := config.Parse([]byte(windowConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	team, _ := cfg.Team("payments")
+	statuses := indexWorkflow().Statuses
+	wf := team.Workflow(statuses, cfg.Jira.ExcludeResolutions)
+	db := storetest.New(t)
+	items := indexItems(5, 400)
+	prs, deps := windowPullRequests(5, 300)
+	if err := db.PutStatuses(ctx, "payments", statuses); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetLastSync(ctx, "payments", indexDay0.Add(90*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutItems(ctx, "payments", items); err != nil {
+		t.Fatal(err)
+	}
+	if err := updateFlowIndex(ctx, db, "payments", wf, items); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutPullRequests(ctx, "payments", prs); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutDeployments(ctx, "payments", deps); err != nil {
+		t.Fatal(err)
+	}
+	// Some items change later: answers as of before that must not see it.
+	changed := indexItems(6, 40)
+	for i := range changed {
+		changed[i].Created = items[i].Created
+		changed[i].Updated = changed[i].Updated.Add(60 * 24 * time.Hour)
+		for j := range changed[i].Transitions {
+			changed[i].Transitions[j].At = changed[i].Transitions[j].At.Add(60 * 24 * time.Hour)
+		}
+	}
+	if err := db.PutItems(ctx, "payments", changed); err != nil {
+		t.Fatal(err)
+	}
+	if err := updateFlowIndex(ctx, db, "payments", wf, changed); err != nil {
+		t.Fatal(err)
+	}
+
+	windowed := &Bot{Config: cfg, Store: db}
+	reference := &Bot{Config: cfg, Store: everything{db}}
+	commands := []string{"cycle-time", "throughput", "wip", "aging", "vsm", "efficiency", "prs"}
+	sinces := []string{"", " --since 7d", " --since 90d", " --since 2025-01-01"}
+	for _, now := range append(nows(items), indexDay0.Add(45*24*time.Hour), indexDay0.Add(70*24*time.Hour)) {
+		for _, name := range commands {
+			for _, since := range sinces {
+				text := name + since
+				t.Run(now.Format(time.RFC3339Nano)+"/"+text, func(t *testing.T) {
+					got, gotErr := windowed.Ask(ctx, "payments", text, now)
+					want, wantErr := reference.Ask(ctx, "payments", text, now)
+					if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+						t.Fatalf("error = %v, want %v", gotErr, wantErr)
+					}
+					if diff := gocmp.Diff(got.Text, want.Text); diff != "" {
+						t.Errorf("text (-got +want):\n%s", diff)
+					}
+					gotJSON, err := json.Marshal(got.JSON)
+					if err != nil {
+						t.Fatal(err)
+					}
+					wantJSON, err := json.Marshal(want.JSON)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if diff := gocmp.Diff(string(gotJSON), string(wantJSON)); diff != "" {
+						t.Errorf("JSON (-got +want):\n%s", diff)
+					}
+				})
+			}
+		}
+	}
+}
+
+// A store whose pull requests or deployments name commits by short SHAs
+// cannot read pull requests by window: the bot reads them all.
+func TestPullRequestWindowNeedsFullSHAs(t *testing.T) {
+	tests := []struct {
+		name string
+		dep  coach.Deployment
+		want bool
+	}{
+		{name: "full SHAs", dep: coach.Deployment{SHA: strings.Repeat("ab", 20), Commits: []string{strings.Repeat("0F", 20)}}},
+		{name: "no SHA", dep: coach.Deployment{}},
+		{name: "short deployed SHA", dep: coach.Deployment{SHA: "abc1234"}, want: true},
+		{name: "short commit", dep: coach.Deployment{SHA: strings.Repeat("ab", 20), Commits: []string{"abc1234"}}, want: true},
+		{name: "not hex", dep: coach.Deployment{SHA: strings.Repeat("xy", 20)}, want: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := oddDeployment(tt.dep); got != tt.want {
+				t.Errorf("oddDeployment = %v, want %v", got, tt.want)
+			}
 		})
 	}
 }

@@ -68,6 +68,37 @@ type ForecastReport struct {
 	// 85 (the 15th percentile) and 95 (the 5th) percent.
 	By                           time.Time
 	P50Items, P85Items, P95Items int
+
+	// Outcomes is the simulated distribution the percentiles are read
+	// from: every distinct trial outcome with how many trials had it,
+	// ascending by Value. In a when forecast Value is the calendar days
+	// after today a trial finished on (1 is tomorrow), and trials not
+	// finished within the horizon are counted in Unfinished instead; in a
+	// how-many forecast Value is the items a trial delivered.
+	Outcomes   []Outcome
+	Unfinished int
+}
+
+// Outcome is one simulated result and the number of trials that had it.
+type Outcome struct {
+	Value  int
+	Trials int
+}
+
+// outcomesOf bins sorted trial results; values above limit are not listed
+// and are counted in the second result.
+func outcomesOf(sorted []int, limit int) (out []Outcome, over int) {
+	for _, v := range sorted {
+		switch {
+		case v > limit:
+			over++
+		case len(out) > 0 && out[len(out)-1].Value == v:
+			out[len(out)-1].Trials++
+		default:
+			out = append(out, Outcome{Value: v, Trials: 1})
+		}
+	}
+	return out, over
 }
 
 // sample is the daily throughput the trials draw from.
@@ -236,6 +267,7 @@ func ForecastWhen(flows []Flow, now time.Time, items int, o ForecastOptions) For
 		finish[t] = k
 	}
 	slices.Sort(finish)
+	s.r.Outcomes, s.r.Unfinished = outcomesOf(finish, forecastHorizon)
 	date := func(p float64) (time.Time, bool) {
 		k := rankOf(finish, p)
 		if k > forecastHorizon {
@@ -275,6 +307,7 @@ func ForecastHowMany(flows []Flow, now time.Time, by time.Time, o ForecastOption
 	s.r.P50Items = rankOf(totals, 50)
 	s.r.P85Items = rankOf(totals, 15)
 	s.r.P95Items = rankOf(totals, 5)
+	s.r.Outcomes, _ = outcomesOf(totals, math.MaxInt)
 	s.r.OK = true
 	return s.r
 }

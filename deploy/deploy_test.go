@@ -31,14 +31,25 @@ const moduleRoot = ".."
 
 // envVars are the variables README.md's "Run it for real" section names;
 // readmeEnvVars adds any the README gains later.
-var envVars = []string{
+var envVars = slices.Concat([]string{
 	"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "SLACK_API_URL",
 	"JIRA_BASE_URL", "JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_PAT",
 	"GITHUB_API_URL", "GITHUB_TOKEN", "REDIS_URL",
+	"GITHUB_APP_ID", "GITHUB_APP_INSTALLATION_ID", "GITHUB_APP_PRIVATE_KEY",
+	"FLOWBOT_HTTP_ADDR",
+}, fileVars())
+
+// fileVars are the NAME_FILE variants of every secret variable.
+func fileVars() []string {
+	var vs []string
+	for _, v := range config.SecretVariables() {
+		vs = append(vs, v+"_FILE")
+	}
+	return vs
 }
 
 // secretVars hold credentials: no deploy file may carry a value for them.
-var secretVars = []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "JIRA_API_TOKEN", "JIRA_PAT", "GITHUB_TOKEN"}
+var secretVars = []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "JIRA_API_TOKEN", "JIRA_PAT", "GITHUB_TOKEN", "GITHUB_APP_PRIVATE_KEY"}
 
 // --- Dockerfile ---
 

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowbot/flowbot/bot"
+	"github.com/flowbot/flowbot/bot/config"
 	"github.com/flowbot/flowbot/coach"
 	"github.com/flowbot/flowbot/store"
 	"github.com/flowbot/flowbot/store/storetest"
@@ -88,8 +90,35 @@ type bigFixture struct {
 	rdb    redis.UniversalClient
 	prefix string
 	pairs  string // the floor's sorted set: member (done ms, cycle ms), score done ms
-	wf     coach.Workflow
+	// wipPairs: member (start ms, item), score start ms; records: item
+	// records of delivered items, score done ms; prRecords: pull-request
+	// records, score merge ms.
+	wipPairs, records, prRecords string
+	wf                           coach.Workflow
+	bot                          *bot.Bot
 }
+
+// bigConfig is the big team's configuration: benchWorkflow's stages.
+const bigConfig = `
+timezone: UTC
+teams:
+  - id: bench
+    name: Bench
+    channel: C0BENCH
+    jira:
+      jql: project = PAY
+    github:
+      repos: [acme/payments-api, acme/payments-web]
+    stages:
+      - name: Build
+        active: [In Progress]
+        wait: [Blocked]
+      - name: Review
+        active: [In Review]
+        wait: [Ready for Review]
+      - name: Done
+        done: [Done]
+`
 
 // benchWorkflow is the Payments workflow the big team's flows are read with.
 func benchWorkflow() coach.Workflow {
@@ -171,8 +200,9 @@ var loadBig = sync.OnceValues(func() (*bigFixture, error) {
 	}
 	rdb := redis.NewClient(opts)
 	prefix := fmt.Sprintf("flowbotbench-%d", os.Getpid())
+	base := prefix + ":{" + bigTeam + "}:"
 	f := &bigFixture{rdb: rdb, prefix: prefix, db: store.New(rdb, store.Options{Prefix: prefix}),
-		pairs: prefix + ":{" + bigTeam + "}:floor-pairs", wf: benchWorkflow()}
+		pairs: base + "floor-pairs", wipPairs: base + "floor-wip", records: base + "floor-records", prRecords: base + "floor-prs"}
 	bigCleanup = func() { deleteAll(rdb, prefix) }
 	ctx := context.Background()
 	items := bigItems()
@@ -181,22 +211,69 @@ var loadBig = sync.OnceValues(func() (*bigFixture, error) {
 			return nil, err
 		}
 	}
-	flows := coach.Flows(f.wf, items, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
-	if err := f.db.ReplaceFlowIndex(ctx, bigTeam, "bench", flows); err != nil {
+	// The bot answers as the team's configuration and stored statuses say,
+	// from an index it built itself.
+	cfg, err := config.Parse([]byte(bigConfig))
+	if err != nil {
 		return nil, err
 	}
-	var pairs []redis.Z
-	for _, fl := range flows {
+	team, _ := cfg.Team(bigTeam)
+	f.wf = team.Workflow(benchWorkflow().Statuses, cfg.Jira.ExcludeResolutions)
+	f.bot = &bot.Bot{Config: cfg, Store: f.db}
+	if err := f.db.PutStatuses(ctx, bigTeam, f.wf.Statuses); err != nil {
+		return nil, err
+	}
+	if err := f.db.SetLastSync(ctx, bigTeam, bigNow.Add(-time.Minute)); err != nil {
+		return nil, err
+	}
+	if err := bot.RebuildFlowIndex(ctx, f.db, bigTeam, f.wf); err != nil {
+		return nil, err
+	}
+	flows := coach.Flows(f.wf, items, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+	var pairs, wipPairs, records []redis.Z
+	for i, fl := range flows {
 		if ct, ok := fl.CycleTime(); ok {
 			m := binary.BigEndian.AppendUint64(nil, uint64(fl.Done.UnixMilli()))
 			m = binary.BigEndian.AppendUint64(m, uint64(ct*864e5))
 			pairs = append(pairs, redis.Z{Score: float64(fl.Done.UnixMilli()), Member: m})
 		}
+		if fl.InProgress() {
+			m := binary.BigEndian.AppendUint64(nil, uint64(fl.Started.UnixMilli()))
+			m = binary.BigEndian.AppendUint64(m, uint64(i))
+			wipPairs = append(wipPairs, redis.Z{Score: float64(fl.Started.UnixMilli()), Member: m})
+		}
+		if fl.Delivered() {
+			// The raw records of delivered items by done time: what a
+			// history answer reads at the least.
+			records = append(records, redis.Z{Score: float64(fl.Done.UnixMilli()), Member: rawItem(items[i])})
+		}
 	}
-	for chunk := range slices.Chunk(pairs, 10000) {
-		if err := rdb.ZAdd(ctx, f.pairs, chunk...).Err(); err != nil {
+	for key, zs := range map[string][]redis.Z{f.pairs: pairs, f.wipPairs: wipPairs, f.records: records} {
+		for chunk := range slices.Chunk(zs, 10000) {
+			if err := rdb.ZAdd(ctx, key, chunk...).Err(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// Pull requests: 30 a day over the three years, and a production
+	// deployment a day carrying the day's merges.
+	prs, deps := bigPullRequests()
+	var prRecords []redis.Z
+	for chunk := range slices.Chunk(prs, 5000) {
+		if err := f.db.PutPullRequests(ctx, bigTeam, chunk); err != nil {
 			return nil, err
 		}
+	}
+	for _, pr := range prs {
+		prRecords = append(prRecords, redis.Z{Score: float64(pr.Merged.UnixMilli()), Member: rawPullRequest(pr)})
+	}
+	for chunk := range slices.Chunk(prRecords, 10000) {
+		if err := rdb.ZAdd(ctx, f.prRecords, chunk...).Err(); err != nil {
+			return nil, err
+		}
+	}
+	if err := f.db.PutDeployments(ctx, bigTeam, deps); err != nil {
+		return nil, err
 	}
 	return f, nil
 })
@@ -382,4 +459,180 @@ func benchPullRequests(n int) []coach.PullRequest {
 		}
 	}
 	return prs
+}
+
+// rawItem and rawPullRequest are the records the store keeps: the floors
+// hold the same bytes as the hashes do.
+func rawItem(it coach.Item) string { return store.EncodeItemForTest(it) }
+
+func rawPullRequest(pr coach.PullRequest) string { return store.EncodePullRequestForTest(pr) }
+
+// bigPullRequests are 30 merged pull requests a day over the big team's
+// three years in two repositories, a tenth of them by bots, and one
+// production deployment a day per repository carrying the day's merges.
+func bigPullRequests() ([]coach.PullRequest, []coach.Deployment) {
+	start := bigNow.Add(-bigHistory)
+	var prs []coach.PullRequest
+	var deps []coach.Deployment
+	n := 0
+	for d := 0; d < int(bigHistory/day); d++ {
+		dayStart := start.Add(time.Duration(d) * day)
+		var carried [2][]string
+		for j := range 30 {
+			n++
+			repo := []string{"acme/payments-api", "acme/payments-web"}[j%2]
+			created := dayStart.Add(time.Duration(j)*17*time.Minute - 20*time.Hour)
+			pr := benchPullRequests(1)[0]
+			pr.Repo, pr.Number, pr.Title = repo, n, fmt.Sprintf("PAY-%d: retry failed refund webhooks", n)
+			pr.HeadBranch = fmt.Sprintf("PAY-%d-retry-webhooks", n)
+			pr.Created, pr.Ready, pr.FirstCommit = created, created.Add(time.Hour), created.Add(-20*time.Hour)
+			pr.Updated, pr.Closed, pr.Merged = created.Add(20*time.Hour), created.Add(20*time.Hour), created.Add(20*time.Hour)
+			pr.Reviews[0].Submitted, pr.Reviews[1].Submitted = created.Add(5*time.Hour), created.Add(18*time.Hour)
+			pr.MergeCommitSHA = fmt.Sprintf("%040x", n)
+			if j%10 == 0 {
+				pr.Author, pr.AuthorIsBot = "dependabot[bot]", true
+			}
+			carried[j%2] = append(carried[j%2], pr.MergeCommitSHA)
+			prs = append(prs, pr)
+		}
+		for r, repo := range []string{"acme/payments-api", "acme/payments-web"} {
+			at := dayStart.Add(23 * time.Hour)
+			deps = append(deps, coach.Deployment{Repo: repo, ID: int64(d + 1), Source: coach.DeploymentSourceAPI, Environment: "production",
+				SHA: carried[r][len(carried[r])-1], Created: at.Add(-5 * time.Minute), Succeeded: at, Commits: carried[r], HasCommits: true})
+		}
+	}
+	return prs, deps
+}
+
+// timed runs op once per benchmark iteration and reports the 50th and
+// 99th percentiles of its durations (nearest rank) in milliseconds.
+func timed(b *testing.B, op func()) {
+	var durs []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		op()
+		durs = append(durs, time.Since(start))
+	}
+	slices.Sort(durs)
+	rank := func(p int) time.Duration { return durs[max(0, (p*len(durs)+99)/100-1)] }
+	b.ReportMetric(float64(rank(50))/1e6, "p50-ms")
+	b.ReportMetric(float64(rank(99))/1e6, "p99-ms")
+}
+
+// ask answers text as Bot.Ask does for a person: from the command's text
+// to the Answer ready.
+func (f *bigFixture) ask(b *testing.B, text string) bot.Answer {
+	a, err := f.bot.Ask(context.Background(), bigTeam, text, bigNow)
+	if err != nil {
+		b.Fatalf("Ask %q: %v", text, err)
+	}
+	return a
+}
+
+func BenchmarkAskCycleTime90d(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.ask(b, "cycle-time --since 90d") })
+}
+
+func BenchmarkAskThroughput12w(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.ask(b, "throughput --since 84d") })
+}
+
+func BenchmarkAskWIP(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.ask(b, "wip") })
+}
+
+func BenchmarkAskAging(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.ask(b, "aging") })
+}
+
+func BenchmarkAskVSM30d(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.ask(b, "vsm --since 30d") })
+}
+
+func BenchmarkAskEfficiency30d(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.ask(b, "efficiency --since 30d") })
+}
+
+func BenchmarkAskPRs30d(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.ask(b, "prs --since 30d") })
+}
+
+// The floors of the answers above, timed the same way.
+
+func BenchmarkFloorP90d(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.floor(b, bigNow.Add(-90*day), bigNow) })
+}
+
+func BenchmarkFloorP84d(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.floor(b, bigNow.Add(-84*day), bigNow) })
+}
+
+// wipFloor reads the (start, item) pairs of the work in progress, sorted
+// by start.
+func (f *bigFixture) wipFloor(b *testing.B) {
+	ms, err := f.rdb.ZRange(context.Background(), f.wipPairs, 0, -1).Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	starts := make([]int64, len(ms))
+	for i, m := range ms {
+		starts[i] = int64(binary.BigEndian.Uint64([]byte(m[:8])))
+	}
+	slices.Sort(starts)
+}
+
+func BenchmarkFloorPWIP(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.wipFloor(b) })
+}
+
+// Aging reads both: the 90 days its SLE looks back and the work in progress.
+func BenchmarkFloorPAging(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.floor(b, bigNow.Add(-90*day), bigNow); f.wipFloor(b) })
+}
+
+// rawFloor reads the raw records of a sorted set in [from, to) and sorts
+// them.
+func (f *bigFixture) rawFloor(b *testing.B, key string, from, to time.Time) int {
+	recs, err := f.rdb.ZRangeByScore(context.Background(), key, &redis.ZRangeBy{
+		Min: fmt.Sprint(from.UnixMilli()), Max: "(" + fmt.Sprint(to.UnixMilli()),
+	}).Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	slices.Sort(recs)
+	return len(recs)
+}
+
+// vsm and efficiency read the histories of the items delivered in the window.
+func BenchmarkFloorPHistories30d(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.rawFloor(b, f.records, bigNow.Add(-30*day), bigNow); f.wipFloor(b) })
+}
+
+// prs reads the pull requests of the window and the deployments.
+func BenchmarkFloorPPRs30d(b *testing.B) {
+	f := big(b)
+	timed(b, func() {
+		f.rawFloor(b, f.prRecords, bigNow.Add(-30*day), bigNow)
+		deps, err := f.rdb.HGetAll(context.Background(), f.prefix+":{"+bigTeam+"}:deployments").Result()
+		if err != nil {
+			b.Fatal(err)
+		}
+		keys := make([]string, 0, len(deps))
+		for k := range deps {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+	})
 }

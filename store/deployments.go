@@ -132,11 +132,21 @@ func (db *DB) Deployments(ctx context.Context, team string) ([]coach.Deployment,
 	if err != nil {
 		return nil, fmt.Errorf("reading deployments of %s: %w", team, err)
 	}
+	ds, err := decodeDeployments(all.Val())
+	if err != nil {
+		return nil, fmt.Errorf("reading deployments of %s: %w", team, err)
+	}
+	return ds, nil
+}
+
+// decodeDeployments decodes a deployments hash, sorted as Deployments
+// sorts them.
+func decodeDeployments(all map[string]string) ([]coach.Deployment, error) {
 	var ds []coach.Deployment
-	for field, data := range all.Val() {
+	for field, data := range all {
 		d, err := decodeDeployment(data)
 		if err != nil {
-			return nil, fmt.Errorf("reading deployment %s of %s: %w", field, team, err)
+			return nil, fmt.Errorf("deployment %s: %w", field, err)
 		}
 		ds = append(ds, d)
 	}

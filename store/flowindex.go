@@ -120,7 +120,11 @@ func (d *flowDecoder) time(present bool) time.Time {
 	if ux&1 != 0 {
 		ms = ^ms
 	}
-	return time.UnixMilli(ms).UTC()
+	sec, msr := ms/1000, ms%1000
+	if msr < 0 {
+		sec, msr = sec-1, msr+1000
+	}
+	return time.Unix(sec, msr*int64(time.Millisecond)).UTC()
 }
 
 // uvarint is binary.Uvarint on a string.
@@ -139,12 +143,19 @@ func uvarint(s string) (uint64, int) {
 }
 
 func decodeFlow(rec string) (coach.Flow, error) {
+	var f coach.Flow
+	err := decodeFlowInto(&f, rec)
+	return f, err
+}
+
+// decodeFlowInto decodes rec into *f, which must be zero: in place, so a
+// slice of flows fills without copying each one.
+func decodeFlowInto(f *coach.Flow, rec string) error {
 	d := flowDecoder{s: rec}
 	if v := d.byte(); d.err == nil && v != flowRecordVersion {
-		return coach.Flow{}, fmt.Errorf("%w: flow record version %d, this flowbot reads %d", ErrUnknownVersion, v, flowRecordVersion)
+		return fmt.Errorf("%w: flow record version %d, this flowbot reads %d", ErrUnknownVersion, v, flowRecordVersion)
 	}
 	flags := d.byte()
-	var f coach.Flow
 	f.Class = coach.Class(d.byte())
 	it := &f.Item
 	it.Key, it.Title, it.Type, it.Status = d.str(), d.str(), d.str(), d.str()
@@ -172,9 +183,10 @@ func decodeFlow(rec string) (coach.Flow, error) {
 		d.err = errors.New("flow record has trailing bytes")
 	}
 	if d.err != nil {
-		return coach.Flow{}, fmt.Errorf("decoding flow record: %w", d.err)
+		*f = coach.Flow{}
+		return fmt.Errorf("decoding flow record: %w", d.err)
 	}
-	return f, nil
+	return nil
 }
 
 // msFloor and msCeil are t in Unix milliseconds rounded down and up.
@@ -471,49 +483,183 @@ func (db *DB) ItemsUpdatedAfter(ctx context.Context, team string, t time.Time) (
 // changed after to, as ItemsUpdatedAfter gives them. The caller drops the
 // flows of changed items and reads those items itself.
 func (db *DB) AnswerFlows(ctx context.Context, team string, from, to time.Time) (fingerprint string, flows []coach.Flow, changed []coach.Item, err error) {
+	r, err := db.readTeam(ctx, team, teamRead{from: from, to: to, wip: true})
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("reading flows of %s: %w", team, err)
+	}
+	return r.fingerprint, r.flows, r.changed, nil
+}
+
+// TeamFlows is AnswerFlows together with what every answer reads besides:
+// the team's statuses (as Statuses gives them) and its last sync (as
+// LastSync gives it), all in one MULTI. The flows in progress are read only
+// when wip is true.
+func (db *DB) TeamFlows(ctx context.Context, team string, from, to time.Time, wip bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, flows []coach.Flow, changed []coach.Item, err error) {
+	r, err := db.readTeam(ctx, team, teamRead{from: from, to: to, wip: wip, head: true})
+	if err != nil {
+		return nil, time.Time{}, "", nil, nil, fmt.Errorf("reading flows of %s: %w", team, err)
+	}
+	return r.statuses, r.lastSync, r.fingerprint, r.flows, r.changed, nil
+}
+
+// TeamHistories reads in one MULTI what an answer over the histories of
+// the items delivered in [from, to) needs: the team's statuses and last
+// sync, the flow index's fingerprint, in full the items the index has as
+// delivered in the window (by done time), the indexed flows in progress
+// (oldest start first), and in full the items changed after to. As with
+// AnswerFlows, the caller reads the changed items itself and drops them
+// from the rest.
+func (db *DB) TeamHistories(ctx context.Context, team string, from, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, done []coach.Item, wip []coach.Flow, changed []coach.Item, err error) {
+	r, err := db.readTeam(ctx, team, teamRead{from: from, to: to, wip: true, head: true, histories: true})
+	if err != nil {
+		return nil, time.Time{}, "", nil, nil, nil, fmt.Errorf("reading histories of %s: %w", team, err)
+	}
+	return r.statuses, r.lastSync, r.fingerprint, r.done, r.flows, r.changed, nil
+}
+
+// teamRead says what readTeam reads.
+type teamRead struct {
+	from, to time.Time
+	wip      bool // the flows in progress
+	head     bool // statuses and last sync
+	// histories: the full items delivered in the window instead of their
+	// flows.
+	histories bool
+}
+
+type teamData struct {
+	statuses    []coach.Status
+	lastSync    time.Time
+	fingerprint string
+	flows       []coach.Flow // delivered in the window (unless histories), then in progress
+	done        []coach.Item // with histories: the items delivered in the window
+	changed     []coach.Item
+}
+
+// doneItems returns, in one round trip, the item records of the members
+// of a flows:done range: each member is a flow record whose key follows
+// its version, flags and class bytes as a uvarint-prefixed string.
+var doneItems = `
+local recs = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[2])
+local out = {}
+local n = 0
+local keys = {}
+local function flush()
+  if #keys > 0 then
+    local vals = redis.call('HMGET', KEYS[2], unpack(keys))
+    for j = 1, #vals do
+      n = n + 1
+      out[n] = vals[j]
+    end
+    keys = {}
+  end
+end
+for i = 1, #recs do
+  local r = recs[i]
+  local len, shift, p = 0, 1, 4
+  while true do
+    local c = string.byte(r, p)
+    p = p + 1
+    len = len + (c % 128) * shift
+    if c < 128 then break end
+    shift = shift * 128
+  end
+  keys[#keys + 1] = string.sub(r, p, p + len - 1)
+  if #keys == 4000 then flush() end
+end
+flush()
+return out
+`
+
+func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, error) {
+	var out teamData
 	k, err := db.keys(team)
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("reading flows of %s: %w", team, err)
+		return out, err
 	}
 	var (
-		fp        *redis.StringCmd
-		done, wip *redis.StringSliceCmd
-		updated   *redis.Cmd
+		statuses, lastSync, fp *redis.StringCmd
+		done, wip              *redis.StringSliceCmd
+		updated, histories     *redis.Cmd
 	)
+	min, max := score(msCeil(q.from)), "("+score(msCeil(q.to))
 	err = db.read(ctx, k, func(p redis.Pipeliner) {
+		if q.head {
+			statuses = p.Get(ctx, k.statuses)
+			lastSync = p.Get(ctx, k.lastSync)
+		}
 		fp = p.Get(ctx, k.flowFingerprint)
-		updated = p.Eval(ctx, rangeThenGet, []string{k.flowsUpdated, k.items}, "("+score(msFloor(to)), "+inf")
-		done = p.ZRangeByScore(ctx, k.flowsDone, &redis.ZRangeBy{Min: score(msCeil(from)), Max: "(" + score(msCeil(to))})
-		wip = p.ZRange(ctx, k.flowsWIP, 0, -1)
+		updated = p.Eval(ctx, rangeThenGet, []string{k.flowsUpdated, k.items}, "("+score(msFloor(q.to)), "+inf")
+		switch {
+		case !q.from.Before(q.to):
+		case q.histories:
+			histories = p.Eval(ctx, doneItems, []string{k.flowsDone, k.items}, min, max)
+		default:
+			done = p.ZRangeByScore(ctx, k.flowsDone, &redis.ZRangeBy{Min: min, Max: max})
+		}
+		if q.wip {
+			wip = p.ZRange(ctx, k.flowsWIP, 0, -1)
+		}
 	})
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("reading flows of %s: %w", team, err)
+		return out, err
 	}
-	vals, err := updated.Slice()
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("reading flows of %s: %w", team, err)
-	}
-	for _, v := range vals {
-		rec, ok := v.(string)
-		if !ok {
-			return "", nil, nil, fmt.Errorf("reading flows of %s: index names an item without a record", team)
+	if q.head {
+		if out.statuses, err = decodeStatuses(statuses); err != nil {
+			return out, err
 		}
-		it, err := decodeItem(rec)
-		if err != nil {
-			return "", nil, nil, fmt.Errorf("reading flows of %s: %w", team, err)
+		if out.lastSync, err = decodeLastSync(lastSync); err != nil {
+			return out, err
 		}
-		changed = append(changed, it)
 	}
-	recs := [][]string{done.Val(), wip.Val()}
-	flows = make([]coach.Flow, 0, len(recs[0])+len(recs[1]))
+	out.fingerprint = fp.Val()
+	if out.changed, err = itemsOf(updated); err != nil {
+		return out, err
+	}
+	if histories != nil {
+		if out.done, err = itemsOf(histories); err != nil {
+			return out, err
+		}
+	}
+	var recs [2][]string
+	if done != nil {
+		recs[0] = done.Val()
+	}
+	if wip != nil {
+		recs[1] = wip.Val()
+	}
+	out.flows = make([]coach.Flow, len(recs[0])+len(recs[1]))
+	i := 0
 	for _, rs := range recs {
 		for _, rec := range rs {
-			f, err := decodeFlow(rec)
-			if err != nil {
-				return "", nil, nil, fmt.Errorf("reading flows of %s: %w", team, err)
+			if err := decodeFlowInto(&out.flows[i], rec); err != nil {
+				return out, err
 			}
-			flows = append(flows, f)
+			i++
 		}
 	}
-	return fp.Val(), flows, changed, nil
+	return out, nil
+}
+
+// itemsOf decodes the item records an EVAL returned; a missing record is
+// an index out of step with the items.
+func itemsOf(cmd *redis.Cmd) ([]coach.Item, error) {
+	vals, err := cmd.Slice()
+	if err != nil {
+		return nil, err
+	}
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	items := make([]coach.Item, len(vals))
+	for i, v := range vals {
+		rec, ok := v.(string)
+		if !ok {
+			return nil, errors.New("index names an item without a record")
+		}
+		if items[i], err = decodeItem(rec); err != nil {
+			return nil, err
+		}
+	}
+	return items, nil
 }

@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/flowbot/flowbot/coach"
 	"github.com/redis/go-redis/v9"
@@ -51,42 +51,199 @@ type linkRecord struct {
 	OtherCategory string `json:"other_category,omitempty"`
 }
 
+// encodeItem renders it as a version-3 binary record (see binrec.go):
+//
+//	version 3, flags (uvarint: which times are present, estimated, points),
+//	key, title, type, status, resolution, assignee, parent,
+//	created, updated, resolved (present per flags), points (per flags),
+//	status table, transitions (count, then per transition a flags byte:
+//	at present, from given; at; from when it differs from the previous
+//	transition's to; to), flagged spans (count, then flags byte, from, to),
+//	links (count, then type, description, inward byte, key, other category).
 func encodeItem(it coach.Item) (string, error) {
-	var tc timeCodec
-	rec := itemRecord{
-		V:          itemVersion,
-		Key:        it.Key,
-		Title:      it.Title,
-		Type:       it.Type,
-		Status:     it.Status,
-		Resolution: it.Resolution,
-		Assignee:   it.Assignee,
-		Created:    tc.enc(it.Created),
-		Updated:    tc.enc(it.Updated),
-		Resolved:   tc.enc(it.Resolved),
-		Parent:     it.Parent,
-		Points:     it.Points,
-		Estimated:  it.Estimated,
+	if err := checkTimes(it.Created, it.Updated, it.Resolved); err != nil {
+		return "", err
 	}
+	var flags uint64
+	for i, t := range []time.Time{it.Created, it.Updated, it.Resolved} {
+		if !t.IsZero() {
+			flags |= 1 << i
+		}
+	}
+	if it.Estimated {
+		flags |= itemEstimated
+	}
+	if it.Points != 0 {
+		flags |= itemPoints
+	}
+	w := binWriter{b: make([]byte, 0, 64+len(it.Key)+len(it.Title)+len(it.Assignee)+8*len(it.Transitions))}
+	w.byte(itemVersion)
+	w.uint(flags)
+	for _, s := range []string{it.Key, it.Title, it.Type, it.Status, it.Resolution, it.Assignee, it.Parent} {
+		w.str(s)
+	}
+	for _, t := range []time.Time{it.Created, it.Updated, it.Resolved} {
+		if !t.IsZero() {
+			w.time(t)
+		}
+	}
+	if flags&itemPoints != 0 {
+		w.float(it.Points)
+	}
+	var table strTable
 	for _, tr := range it.Transitions {
-		rec.Transitions = append(rec.Transitions, transitionRecord{At: tc.enc(tr.At), From: tr.From, To: tr.To})
+		table.index(tr.From)
+		table.index(tr.To)
+		if err := checkTimes(tr.At); err != nil {
+			return "", err
+		}
 	}
+	w.uint(uint64(len(table.names)))
+	for _, n := range table.names {
+		w.str(n)
+	}
+	w.uint(uint64(len(it.Transitions)))
+	prevTo := ""
+	for i, tr := range it.Transitions {
+		var f byte
+		if !tr.At.IsZero() {
+			f |= 1
+		}
+		if i == 0 || tr.From != prevTo {
+			f |= 2
+		}
+		w.byte(f)
+		if f&1 != 0 {
+			w.time(tr.At)
+		}
+		if f&2 != 0 {
+			w.uint(uint64(table.index(tr.From)))
+		}
+		w.uint(uint64(table.index(tr.To)))
+		prevTo = tr.To
+	}
+	w.uint(uint64(len(it.Flagged)))
 	for _, sp := range it.Flagged {
-		rec.Flagged = append(rec.Flagged, spanRecord{From: tc.enc(sp.From), To: tc.enc(sp.To)})
+		if err := checkTimes(sp.From, sp.To); err != nil {
+			return "", err
+		}
+		var f byte
+		if !sp.From.IsZero() {
+			f |= 1
+		}
+		if !sp.To.IsZero() {
+			f |= 2
+		}
+		w.byte(f)
+		if f&1 != 0 {
+			w.time(sp.From)
+		}
+		if f&2 != 0 {
+			w.time(sp.To)
+		}
 	}
+	w.uint(uint64(len(it.Links)))
 	for _, l := range it.Links {
-		rec.Links = append(rec.Links, linkRecord(l))
+		w.str(l.Type)
+		w.str(l.Description)
+		if l.Inward {
+			w.byte(1)
+		} else {
+			w.byte(0)
+		}
+		w.str(l.Key)
+		w.str(l.OtherCategory)
 	}
-	if tc.err != nil {
-		return "", tc.err
-	}
-	b, err := json.Marshal(rec)
-	return string(b), err
+	return string(w.b), nil
 }
 
+// Flags of an item record.
+const (
+	itemCreated = 1 << iota
+	itemUpdated
+	itemResolved
+	itemEstimated
+	itemPoints
+)
+
+// checkTimes refuses times a record could not hold and give back: years
+// outside 0 to 9999, as RFC 3339 (the version 1 and 2 encoding) has it.
+func checkTimes(ts ...time.Time) error {
+	for _, t := range ts {
+		if t.IsZero() {
+			continue
+		}
+		if y := t.UTC().Year(); y < 0 || y > 9999 {
+			return fmt.Errorf("encoding time: year %d outside [0,9999]", y)
+		}
+	}
+	return nil
+}
+
+// decodeItem reads an item record of any version this code knows: JSON
+// (versions 1 and 2) or binary (version 3).
 func decodeItem(data string) (coach.Item, error) {
+	if len(data) > 0 && data[0] != '{' {
+		return decodeItemBinary(data)
+	}
+	return decodeItemJSON(data)
+}
+
+func decodeItemBinary(data string) (coach.Item, error) {
+	r := binReader{s: data}
+	if v := r.byte(); v != itemVersion {
+		return coach.Item{}, fmt.Errorf("%w: record version %d, this flowbot reads 1 to %d", ErrUnknownVersion, v, itemVersion)
+	}
+	flags := r.uint()
+	it := coach.Item{Key: r.str(), Title: r.str(), Type: r.str(), Status: r.str(), Resolution: r.str(), Assignee: r.str(), Parent: r.str()}
+	it.Created = r.optTime(flags&itemCreated != 0)
+	it.Updated = r.optTime(flags&itemUpdated != 0)
+	it.Resolved = r.optTime(flags&itemResolved != 0)
+	it.Estimated = flags&itemEstimated != 0
+	if flags&itemPoints != 0 {
+		it.Points = r.float()
+	}
+	var buf [8]string
+	names := r.readTable(buf[:])
+	if n := r.count(); n > 0 {
+		it.Transitions = make([]coach.Transition, n)
+		prevTo := ""
+		for i := range it.Transitions {
+			f := r.byte()
+			tr := &it.Transitions[i]
+			if f&1 != 0 {
+				tr.At = r.time()
+			}
+			tr.From = prevTo
+			if f&2 != 0 {
+				tr.From = r.ref(names)
+			}
+			tr.To = r.ref(names)
+			prevTo = tr.To
+		}
+	}
+	if n := r.count(); n > 0 {
+		it.Flagged = make([]coach.Span, n)
+		for i := range it.Flagged {
+			f := r.byte()
+			it.Flagged[i] = coach.Span{From: r.optTime(f&1 != 0), To: r.optTime(f&2 != 0)}
+		}
+	}
+	if n := r.count(); n > 0 {
+		it.Links = make([]coach.Link, n)
+		for i := range it.Links {
+			it.Links[i] = coach.Link{Type: r.str(), Description: r.str(), Inward: r.byte() != 0, Key: r.str(), OtherCategory: r.str()}
+		}
+	}
+	if err := r.end("item"); err != nil {
+		return coach.Item{}, err
+	}
+	return it, nil
+}
+
+func decodeItemJSON(data string) (coach.Item, error) {
 	var rec itemRecord
-	if err := decode(data, &rec, itemVersion); err != nil {
+	if err := decode(data, &rec, lastJSONVersion); err != nil {
 		return coach.Item{}, err
 	}
 	var tc timeCodec

@@ -3,10 +3,11 @@ package store
 import (
 	"cmp"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/flowbot/flowbot/coach"
 	"github.com/redis/go-redis/v9"
@@ -54,53 +55,231 @@ func pullRequestField(pr coach.PullRequest) string {
 	return pr.Repo + "#" + strconv.Itoa(pr.Number)
 }
 
-func encodePullRequest(pr coach.PullRequest) (string, error) {
-	var tc timeCodec
-	rec := pullRequestRecord{
-		V:            pullRequestVersion,
-		Repo:         pr.Repo,
-		Number:       pr.Number,
-		Title:        pr.Title,
-		Author:       pr.Author,
-		AuthorIsBot:  pr.AuthorIsBot,
-		State:        pr.State,
-		Draft:        pr.Draft,
-		BaseBranch:   pr.BaseBranch,
-		Created:      tc.enc(pr.Created),
-		Updated:      tc.enc(pr.Updated),
-		Closed:       tc.enc(pr.Closed),
-		Merged:       tc.enc(pr.Merged),
-		Additions:    pr.Additions,
-		Deletions:    pr.Deletions,
-		ChangedFiles: pr.ChangedFiles,
+// Flags of a pull-request record.
+const (
+	prCreated = 1 << iota
+	prUpdated
+	prClosed
+	prMerged
+	prReady
+	prFirstCommit
+	prAuthorIsBot
+	prDraft
+	prCommitsTruncated
+	prHexSHA // the merge commit is 40 lower-case hex digits, stored as 20 bytes
+)
 
-		HeadBranch:         pr.HeadBranch,
-		Body:               pr.Body,
-		MergeCommitSHA:     pr.MergeCommitSHA,
-		Ready:              tc.enc(pr.Ready),
-		FirstCommit:        tc.enc(pr.FirstCommit),
-		Commits:            pr.Commits,
-		CommitsTruncated:   pr.CommitsTruncated,
-		RequestedReviewers: pr.RequestedReviewers,
+// Review states by code; 0 is any other state, spelled out.
+var reviewStates = [...]string{"", "APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"}
+
+// encodePullRequest renders pr as a version-3 binary record (see
+// binrec.go):
+//
+//	version 3, flags (uvarint), repo, number, title, author, state, base
+//	branch, head branch, body, merge commit (20 bytes per flags, else a
+//	string), created, updated, closed, merged, ready, first commit (present
+//	per flags), additions, deletions, changed files, commits (zigzag),
+//	login table, reviews (count, then flags byte: bot, submitted present,
+//	state spelled out; author; state code or string; submitted), requested
+//	reviewers (count, then logins from the table).
+func encodePullRequest(pr coach.PullRequest) (string, error) {
+	times := [...]time.Time{pr.Created, pr.Updated, pr.Closed, pr.Merged, pr.Ready, pr.FirstCommit}
+	if err := checkTimes(times[:]...); err != nil {
+		return "", err
 	}
+	var flags uint64
+	for i, t := range times {
+		if !t.IsZero() {
+			flags |= 1 << i
+		}
+	}
+	if pr.AuthorIsBot {
+		flags |= prAuthorIsBot
+	}
+	if pr.Draft {
+		flags |= prDraft
+	}
+	if pr.CommitsTruncated {
+		flags |= prCommitsTruncated
+	}
+	sha, hexSHA := packSHA(pr.MergeCommitSHA)
+	if hexSHA {
+		flags |= prHexSHA
+	}
+	w := binWriter{b: make([]byte, 0, 96+len(pr.Title)+len(pr.Body)+len(pr.HeadBranch)+24*len(pr.Reviews))}
+	w.byte(pullRequestVersion)
+	w.uint(flags)
+	w.str(pr.Repo)
+	w.int(int64(pr.Number))
+	for _, s := range []string{pr.Title, pr.Author, pr.State, pr.BaseBranch, pr.HeadBranch, pr.Body} {
+		w.str(s)
+	}
+	if hexSHA {
+		w.b = append(w.b, sha[:]...)
+	} else {
+		w.str(pr.MergeCommitSHA)
+	}
+	for _, t := range times {
+		if !t.IsZero() {
+			w.time(t)
+		}
+	}
+	for _, n := range []int{pr.Additions, pr.Deletions, pr.ChangedFiles, pr.Commits} {
+		w.int(int64(n))
+	}
+	var logins strTable
 	for _, r := range pr.Reviews {
-		rec.Reviews = append(rec.Reviews, reviewRecord{
-			Author:      r.Author,
-			AuthorIsBot: r.AuthorIsBot,
-			State:       r.State,
-			Submitted:   tc.enc(r.Submitted),
-		})
+		logins.index(r.Author)
+		if err := checkTimes(r.Submitted); err != nil {
+			return "", err
+		}
 	}
-	if tc.err != nil {
-		return "", tc.err
+	for _, l := range pr.RequestedReviewers {
+		logins.index(l)
 	}
-	b, err := json.Marshal(rec)
-	return string(b), err
+	w.uint(uint64(len(logins.names)))
+	for _, n := range logins.names {
+		w.str(n)
+	}
+	w.uint(uint64(len(pr.Reviews)))
+	for _, r := range pr.Reviews {
+		code := 0
+		for i, st := range reviewStates {
+			if i > 0 && st == r.State {
+				code = i
+			}
+		}
+		var f byte
+		if r.AuthorIsBot {
+			f |= 1
+		}
+		if !r.Submitted.IsZero() {
+			f |= 2
+		}
+		w.byte(f)
+		w.uint(uint64(logins.index(r.Author)))
+		w.uint(uint64(code))
+		if code == 0 {
+			w.str(r.State)
+		}
+		if f&2 != 0 {
+			w.time(r.Submitted)
+		}
+	}
+	// Empty requested reviewers read back as nil, as they did from JSON.
+	w.uint(uint64(len(pr.RequestedReviewers)))
+	for _, l := range pr.RequestedReviewers {
+		w.uint(uint64(logins.index(l)))
+	}
+	return string(w.b), nil
 }
 
+// packSHA packs a merge commit of 40 lower-case hex digits into 20 bytes.
+func packSHA(sha string) ([20]byte, bool) {
+	var out [20]byte
+	if len(sha) != 40 {
+		return out, false
+	}
+	for i := range 40 {
+		c := sha[i]
+		var v byte
+		switch {
+		case c >= '0' && c <= '9':
+			v = c - '0'
+		case c >= 'a' && c <= 'f':
+			v = c - 'a' + 10
+		default:
+			return out, false
+		}
+		out[i/2] |= v << (4 * (1 - i%2))
+	}
+	return out, true
+}
+
+const hexDigits = "0123456789abcdef"
+
+func unpackSHA(r *binReader) string {
+	if len(r.s) < 20 {
+		r.fail()
+		return ""
+	}
+	var b [40]byte
+	for i := range 20 {
+		c := r.s[i]
+		b[2*i], b[2*i+1] = hexDigits[c>>4], hexDigits[c&15]
+	}
+	r.s = r.s[20:]
+	return string(b[:])
+}
+
+// decodePullRequest reads a pull-request record of any version this code
+// knows: JSON (versions 1 and 2) or binary (version 3).
 func decodePullRequest(data string) (coach.PullRequest, error) {
+	if len(data) > 0 && data[0] != '{' {
+		return decodePullRequestBinary(data)
+	}
+	return decodePullRequestJSON(data)
+}
+
+func decodePullRequestBinary(data string) (coach.PullRequest, error) {
+	r := binReader{s: data}
+	if v := r.byte(); v != pullRequestVersion {
+		return coach.PullRequest{}, fmt.Errorf("%w: record version %d, this flowbot reads 1 to %d", ErrUnknownVersion, v, pullRequestVersion)
+	}
+	flags := r.uint()
+	pr := coach.PullRequest{Repo: r.str(), Number: int(r.int())}
+	pr.Title, pr.Author, pr.State, pr.BaseBranch, pr.HeadBranch, pr.Body = r.str(), r.str(), r.str(), r.str(), r.str(), r.str()
+	if flags&prHexSHA != 0 {
+		pr.MergeCommitSHA = unpackSHA(&r)
+	} else {
+		pr.MergeCommitSHA = r.str()
+	}
+	pr.Created = r.optTime(flags&prCreated != 0)
+	pr.Updated = r.optTime(flags&prUpdated != 0)
+	pr.Closed = r.optTime(flags&prClosed != 0)
+	pr.Merged = r.optTime(flags&prMerged != 0)
+	pr.Ready = r.optTime(flags&prReady != 0)
+	pr.FirstCommit = r.optTime(flags&prFirstCommit != 0)
+	pr.AuthorIsBot = flags&prAuthorIsBot != 0
+	pr.Draft = flags&prDraft != 0
+	pr.CommitsTruncated = flags&prCommitsTruncated != 0
+	pr.Additions, pr.Deletions, pr.ChangedFiles, pr.Commits = int(r.int()), int(r.int()), int(r.int()), int(r.int())
+	var buf [8]string
+	logins := r.readTable(buf[:])
+	if n := r.count(); n > 0 {
+		pr.Reviews = make([]coach.Review, n)
+		for i := range pr.Reviews {
+			f := r.byte()
+			rv := &pr.Reviews[i]
+			rv.AuthorIsBot = f&1 != 0
+			rv.Author = r.ref(logins)
+			code := r.uint()
+			switch {
+			case code == 0:
+				rv.State = r.str()
+			case code < uint64(len(reviewStates)):
+				rv.State = reviewStates[code]
+			default:
+				r.fail()
+			}
+			rv.Submitted = r.optTime(f&2 != 0)
+		}
+	}
+	if n := r.count(); n > 0 {
+		pr.RequestedReviewers = make([]string, n)
+		for i := range pr.RequestedReviewers {
+			pr.RequestedReviewers[i] = r.ref(logins)
+		}
+	}
+	if err := r.end("pull request"); err != nil {
+		return coach.PullRequest{}, err
+	}
+	return pr, nil
+}
+
+func decodePullRequestJSON(data string) (coach.PullRequest, error) {
 	var rec pullRequestRecord
-	if err := decode(data, &rec, pullRequestVersion); err != nil {
+	if err := decode(data, &rec, lastJSONVersion); err != nil {
 		return coach.PullRequest{}, err
 	}
 	var tc timeCodec
@@ -152,6 +331,8 @@ func (db *DB) PutPullRequests(ctx context.Context, team string, prs []coach.Pull
 		return nil
 	}
 	fields := make([]any, 0, 2*len(prs))
+	times := make([]redis.Z, 0, len(prs))
+	var odd, even []any
 	for _, pr := range prs {
 		if pr.Repo == "" {
 			return fmt.Errorf("storing pull requests of %s: pull request #%d without a repository", team, pr.Number)
@@ -160,10 +341,24 @@ func (db *DB) PutPullRequests(ctx context.Context, team string, prs []coach.Pull
 		if err != nil {
 			return fmt.Errorf("storing pull request %s of %s: %w", pullRequestField(pr), team, err)
 		}
-		fields = append(fields, pullRequestField(pr), rec)
+		field := pullRequestField(pr)
+		fields = append(fields, field, rec)
+		times = append(times, redis.Z{Score: float64(msFloor(latestOf(pr))), Member: field})
+		if oddSHA(pr.MergeCommitSHA) {
+			odd = append(odd, field)
+		} else {
+			even = append(even, field)
+		}
 	}
 	err = db.write(ctx, k, func(p redis.Pipeliner) {
 		p.HSet(ctx, k.prs, fields...)
+		p.ZAdd(ctx, k.prsTime, times...)
+		if len(odd) > 0 {
+			p.SAdd(ctx, k.prsOddSHA, odd...)
+		}
+		if len(even) > 0 {
+			p.SRem(ctx, k.prsOddSHA, even...)
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("storing pull requests of %s: %w", team, err)
@@ -192,9 +387,7 @@ func (db *DB) PullRequests(ctx context.Context, team string) ([]coach.PullReques
 		}
 		prs = append(prs, pr)
 	}
-	slices.SortFunc(prs, func(a, b coach.PullRequest) int {
-		return cmp.Or(cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Number, b.Number))
-	})
+	sortPullRequests(prs)
 	return prs, nil
 }
 
@@ -205,4 +398,108 @@ func (db *DB) CountPullRequests(ctx context.Context, team string) (int, error) {
 		return 0, fmt.Errorf("counting pull requests of %s: %w", team, err)
 	}
 	return n, nil
+}
+
+// latestOf is the latest of pr's creation, close and merge: a pull request
+// with any of them at or after an instant has this at or after it too.
+func latestOf(pr coach.PullRequest) time.Time {
+	t := pr.Created
+	for _, u := range []time.Time{pr.Closed, pr.Merged} {
+		if u.After(t) {
+			t = u
+		}
+	}
+	return t
+}
+
+// oddSHA reports whether a merge commit is given but not as 40 hex digits,
+// so that matching it to deployed commits may be by prefix.
+func oddSHA(sha string) bool {
+	if sha == "" {
+		return false
+	}
+	if len(sha) != 40 {
+		return true
+	}
+	for i := range len(sha) {
+		c := sha[i] | 0x20 // lower case for letters
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return true
+		}
+	}
+	return false
+}
+
+// TeamPullRequests reads in one MULTI what an answer over the pull requests
+// of a window starting at from needs: the team's statuses (as Statuses gives
+// them) and last sync (as LastSync), its deployments (as Deployments), the
+// pull requests whose latest of creation, close and merge is at or after
+// from, sorted as PullRequests sorts them, and oddSHAs, how many stored
+// pull requests have a merge commit that is not 40 hex digits. Pull
+// requests stored before the time index existed are not in it; then every
+// pull request is read (a second round trip).
+func (db *DB) TeamPullRequests(ctx context.Context, team string, from time.Time) (statuses []coach.Status, lastSync time.Time, prs []coach.PullRequest, deployments []coach.Deployment, oddSHAs int, err error) {
+	fail := func(err error) ([]coach.Status, time.Time, []coach.PullRequest, []coach.Deployment, int, error) {
+		return nil, time.Time{}, nil, nil, 0, fmt.Errorf("reading pull requests of %s: %w", team, err)
+	}
+	k, err := db.keys(team)
+	if err != nil {
+		return fail(err)
+	}
+	var (
+		st, last      *redis.StringCmd
+		stored, timed *redis.IntCmd
+		odd           *redis.IntCmd
+		window        *redis.Cmd
+		deps          *redis.MapStringStringCmd
+	)
+	err = db.read(ctx, k, func(p redis.Pipeliner) {
+		st = p.Get(ctx, k.statuses)
+		last = p.Get(ctx, k.lastSync)
+		stored = p.HLen(ctx, k.prs)
+		timed = p.ZCard(ctx, k.prsTime)
+		odd = p.SCard(ctx, k.prsOddSHA)
+		window = p.Eval(ctx, rangeThenGet, []string{k.prsTime, k.prs}, score(msCeil(from)), "+inf")
+		deps = p.HGetAll(ctx, k.deployments)
+	})
+	if err != nil {
+		return fail(err)
+	}
+	if statuses, err = decodeStatuses(st); err != nil {
+		return fail(err)
+	}
+	if lastSync, err = decodeLastSync(last); err != nil {
+		return fail(err)
+	}
+	if deployments, err = decodeDeployments(deps.Val()); err != nil {
+		return fail(err)
+	}
+	if stored.Val() != timed.Val() {
+		if prs, err = db.PullRequests(ctx, team); err != nil {
+			return fail(err)
+		}
+		return statuses, lastSync, prs, deployments, int(odd.Val()), nil
+	}
+	vals, err := window.Slice()
+	if err != nil {
+		return fail(err)
+	}
+	prs = make([]coach.PullRequest, len(vals))
+	for i, v := range vals {
+		rec, ok := v.(string)
+		if !ok {
+			return fail(errors.New("time index names a pull request without a record"))
+		}
+		if prs[i], err = decodePullRequest(rec); err != nil {
+			return fail(err)
+		}
+	}
+	sortPullRequests(prs)
+	return statuses, lastSync, prs, deployments, int(odd.Val()), nil
+}
+
+func sortPullRequests(prs []coach.PullRequest) {
+	slices.SortFunc(prs, func(a, b coach.PullRequest) int {
+		return cmp.Or(cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Number, b.Number))
+	})
 }

@@ -58,13 +58,26 @@ func (db *DB) Statuses(ctx context.Context, team string) ([]coach.Status, error)
 	if err != nil {
 		return nil, fmt.Errorf("reading statuses of %s: %w", team, err)
 	}
+	st, err := decodeStatuses(get)
+	if err != nil {
+		return nil, fmt.Errorf("reading statuses of %s: %w", team, err)
+	}
+	return st, nil
+}
+
+// decodeStatuses reads the reply to a GET of a statuses key: nil when it
+// is missing.
+func decodeStatuses(get *redis.StringCmd) ([]coach.Status, error) {
 	data, err := get.Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
+	if err != nil {
+		return nil, err
+	}
 	var rec statusesRecord
 	if err := decode(data, &rec, recordVersion); err != nil {
-		return nil, fmt.Errorf("reading statuses of %s: %w", team, err)
+		return nil, err
 	}
 	st := make([]coach.Status, 0, len(rec.Statuses))
 	for _, s := range rec.Statuses {

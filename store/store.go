@@ -8,6 +8,8 @@
 //	<prefix>:{<team>}:schema    string  layout version of the team's keys ("1")
 //	<prefix>:{<team>}:items     hash    item key          -> item record
 //	<prefix>:{<team>}:prs       hash    "<repo>#<number>" -> pull request record
+//	<prefix>:{<team>}:prs:time  zset    "<repo>#<number>", by the latest of created, closed, merged (Unix ms)
+//	<prefix>:{<team>}:prs:oddsha set    "<repo>#<number>" of PRs whose merge commit is not 40 hex digits
 //	<prefix>:{<team>}:incidents hash    item key          -> item record (incident JQL)
 //	<prefix>:{<team>}:deployments hash  "<repo>#<source>#<id>" -> deployment record
 //	<prefix>:{<team>}:flows             hash  item key -> its flow record in flows:done or flows:wip
@@ -130,6 +132,7 @@ type teamKeys struct {
 	incidents, deployments                          string
 	flows, flowsDone, flowsWIP, flowsUpdated        string
 	flowFingerprint                                 string
+	prsTime, prsOddSHA                              string
 }
 
 // keys validates team and returns its keys.
@@ -157,6 +160,9 @@ func (db *DB) keys(team string) (teamKeys, error) {
 		flowsWIP:        base + "flows:wip",
 		flowsUpdated:    base + "flows:updated",
 		flowFingerprint: base + "flows:fingerprint",
+
+		prsTime:   base + "prs:time",
+		prsOddSHA: base + "prs:oddsha",
 	}, nil
 }
 

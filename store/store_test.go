@@ -737,7 +737,7 @@ func TestKeysOfATeamShareOneSlot(t *testing.T) {
 		perTeam[tag] = append(perTeam[tag], strings.TrimPrefix(k, prefix+":{"+tag+"}:"))
 	}
 	want := []string{"cursors", "deployments", "flows", "flows:done", "flows:fingerprint", "flows:updated", "flows:wip",
-		"incidents", "items", "lastsync", "prs", "schema", "statuses"}
+		"incidents", "items", "lastsync", "prs", "prs:time", "schema", "statuses"}
 	for _, team := range teams {
 		got := perTeam[team]
 		slices.Sort(got)
@@ -761,8 +761,8 @@ func TestDefaultPrefix(t *testing.T) {
 	})
 	writeEverything(t, store.New(rdb, store.Options{}), team)
 	keys := scanKeys(t, rdb, "flowbot:{"+team+"}:*")
-	if len(keys) != 13 {
-		t.Errorf("keys under the default prefix = %q, want 13", keys)
+	if len(keys) != 14 {
+		t.Errorf("keys under the default prefix = %q, want 14", keys)
 	}
 }
 

@@ -98,13 +98,22 @@ func (db *DB) LastSync(ctx context.Context, team string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("reading last sync of %s: %w", team, err)
 	}
-	s, err := get.Result()
-	if errors.Is(err, redis.Nil) {
-		return time.Time{}, nil
-	}
-	at, err := decodeTime(s)
+	at, err := decodeLastSync(get)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("reading last sync of %s: %w", team, err)
 	}
 	return at, nil
+}
+
+// decodeLastSync reads the reply to a GET of a last-sync key: the zero
+// time when it is missing.
+func decodeLastSync(get *redis.StringCmd) (time.Time, error) {
+	s, err := get.Result()
+	if errors.Is(err, redis.Nil) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	return decodeTime(s)
 }

@@ -55,8 +55,11 @@ func DefaultExcludeResolutions() []string {
 type Config struct {
 	Timezone     string   `yaml:"timezone"`
 	SyncInterval Duration `yaml:"sync_interval"`
-	Jira         Jira     `yaml:"jira"`
-	Teams        []Team   `yaml:"teams"`
+	// HTTPAddr is where `flowbot serve` serves /healthz, /readyz and
+	// /metrics (host:port). Empty when absent; see HTTPAddress.
+	HTTPAddr string `yaml:"http_addr"`
+	Jira     Jira   `yaml:"jira"`
+	Teams    []Team `yaml:"teams"`
 }
 
 // Jira holds settings shared by every team's Jira source.

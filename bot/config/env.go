@@ -1,9 +1,17 @@
 package config
 
 import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"net"
 	"net/url"
+	"os"
+	"strconv"
 	"strings"
 )
 
@@ -11,7 +19,20 @@ import (
 const (
 	DefaultSlackAPIURL  = "https://slack.com/api/"
 	DefaultGitHubAPIURL = "https://api.github.com/"
+	// DefaultHTTPAddr is where `flowbot serve` serves /healthz, /readyz and
+	// /metrics when neither FLOWBOT_HTTP_ADDR nor http_addr says.
+	DefaultHTTPAddr = ":8080"
 )
+
+// SecretVariables are the variables that hold secrets. Each may instead be
+// given as a file: NAME_FILE holds the path, as Kubernetes mounts secrets.
+var secretVariables = []string{
+	"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "JIRA_API_TOKEN", "JIRA_PAT",
+	"GITHUB_TOKEN", "GITHUB_APP_PRIVATE_KEY", "REDIS_URL",
+}
+
+// SecretVariables lists the variables that may be given as NAME_FILE.
+func SecretVariables() []string { return append([]string(nil), secretVariables...) }
 
 // Needs accepted by Env.CheckFor.
 const (
@@ -35,27 +56,87 @@ type Env struct {
 	JiraPAT       string // JIRA_PAT: Data Center personal access token (bearer)
 	GitHubAPIURL  string // GITHUB_API_URL
 	GitHubToken   string // GITHUB_TOKEN
-	RedisURL      string // REDIS_URL; empty: an in-process Redis
+	// GitHub App authentication, instead of GitHubToken: all three or none.
+	GitHubAppID             int64  // GITHUB_APP_ID
+	GitHubAppInstallationID int64  // GITHUB_APP_INSTALLATION_ID
+	GitHubAppPrivateKey     string // GITHUB_APP_PRIVATE_KEY: the app's private key, PEM
+	RedisURL                string // REDIS_URL; empty: an in-process Redis
+	// HTTPAddr is FLOWBOT_HTTP_ADDR: where `flowbot serve` serves probes and
+	// metrics, over the file's http_addr. Empty when unset.
+	HTTPAddr string
 }
 
-// EnvFrom reads the environment through getenv (os.Getenv in main, a map in
-// tests), fills in default endpoints and checks the form of what is set.
-// Values are trimmed, since secrets mounted from files often end in a
-// newline. It does not demand anything be set; CheckFor does that for the
-// services a command uses.
+// HTTPAddress is where `flowbot serve` serves probes and metrics:
+// FLOWBOT_HTTP_ADDR when set, else the file's http_addr, else
+// DefaultHTTPAddr.
+func (c *Config) HTTPAddress(env Env) string {
+	switch {
+	case env.HTTPAddr != "":
+		return env.HTTPAddr
+	case c.HTTPAddr != "":
+		return c.HTTPAddr
+	}
+	return DefaultHTTPAddr
+}
+
+// GitHubApp reports whether GitHub is reached as a GitHub App.
+func (e Env) GitHubApp() bool { return e.GitHubAppID != 0 }
+
+// EnvFrom is ReadEnv with secret files read from the file system.
 func EnvFrom(getenv func(string) string) (Env, Problems) {
+	return ReadEnv(getenv, os.ReadFile)
+}
+
+// ReadEnv reads the environment through getenv (os.Getenv in main, a map in
+// tests), fills in default endpoints and checks the form of what is set.
+// Every secret variable may instead name a file, NAME_FILE, read through
+// readFile (os.ReadFile in main); setting both is a problem, and so is a
+// file that cannot be read (the problem names the variable and the path,
+// never what the file holds). Values are trimmed, since secrets mounted
+// from files often end in a newline. It does not demand anything be set;
+// CheckFor does that for the services a command uses.
+func ReadEnv(getenv func(string) string, readFile func(string) ([]byte, error)) (Env, Problems) {
+	var ps Problems
+	add := func(key, format string, args ...any) {
+		ps = append(ps, Problem{Path: key, Message: fmt.Sprintf(format, args...)})
+	}
 	get := func(key string) string { return strings.TrimSpace(getenv(key)) }
+	secrets := map[string]string{}
+	for _, key := range secretVariables {
+		v := get(key)
+		path := get(key + "_FILE")
+		switch {
+		case path == "":
+		case v != "":
+			add(key+"_FILE", "set together with %s; set one of them: the value itself or the path of a file holding it", key)
+			continue
+		default:
+			data, err := readFile(path)
+			if err != nil {
+				add(key+"_FILE", "cannot read %s: %s", path, fileError(err))
+				continue
+			}
+			v = strings.TrimSpace(string(data))
+			if v == "" {
+				add(key+"_FILE", "%s is empty; it should hold the value of %s", path, key)
+				continue
+			}
+		}
+		secrets[key] = v
+	}
 	e := Env{
-		SlackAppToken: get("SLACK_APP_TOKEN"),
-		SlackBotToken: get("SLACK_BOT_TOKEN"),
-		SlackAPIURL:   get("SLACK_API_URL"),
-		JiraBaseURL:   get("JIRA_BASE_URL"),
-		JiraEmail:     get("JIRA_EMAIL"),
-		JiraAPIToken:  get("JIRA_API_TOKEN"),
-		JiraPAT:       get("JIRA_PAT"),
-		GitHubAPIURL:  get("GITHUB_API_URL"),
-		GitHubToken:   get("GITHUB_TOKEN"),
-		RedisURL:      get("REDIS_URL"),
+		SlackAppToken:       secrets["SLACK_APP_TOKEN"],
+		SlackBotToken:       secrets["SLACK_BOT_TOKEN"],
+		SlackAPIURL:         get("SLACK_API_URL"),
+		JiraBaseURL:         get("JIRA_BASE_URL"),
+		JiraEmail:           get("JIRA_EMAIL"),
+		JiraAPIToken:        secrets["JIRA_API_TOKEN"],
+		JiraPAT:             secrets["JIRA_PAT"],
+		GitHubAPIURL:        get("GITHUB_API_URL"),
+		GitHubToken:         secrets["GITHUB_TOKEN"],
+		GitHubAppPrivateKey: pemValue(secrets["GITHUB_APP_PRIVATE_KEY"]),
+		RedisURL:            secrets["REDIS_URL"],
+		HTTPAddr:            get("FLOWBOT_HTTP_ADDR"),
 	}
 	if e.SlackAPIURL == "" {
 		e.SlackAPIURL = DefaultSlackAPIURL
@@ -63,11 +144,32 @@ func EnvFrom(getenv func(string) string) (Env, Problems) {
 	if e.GitHubAPIURL == "" {
 		e.GitHubAPIURL = DefaultGitHubAPIURL
 	}
-
-	var ps Problems
-	add := func(key, format string, args ...any) {
-		ps = append(ps, Problem{Path: key, Message: fmt.Sprintf(format, args...)})
+	for _, id := range []struct {
+		key   string
+		value *int64
+		how   string
+	}{
+		{"GITHUB_APP_ID", &e.GitHubAppID, "the App ID on your GitHub App's settings page"},
+		{"GITHUB_APP_INSTALLATION_ID", &e.GitHubAppInstallationID, "the number at the end of the installation's settings URL (…/installations/NUMBER)"},
+	} {
+		v := get(id.key)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			add(id.key, "not a positive number; set it to %s", id.how)
+			continue
+		}
+		*id.value = n
 	}
+	ps = append(ps, e.checkGitHubApp(get("GITHUB_APP_ID") != "", get("GITHUB_APP_INSTALLATION_ID") != "")...)
+	if e.HTTPAddr != "" {
+		if _, _, err := net.SplitHostPort(e.HTTPAddr); err != nil {
+			add("FLOWBOT_HTTP_ADDR", "not a host:port address; set it like :8080 or 127.0.0.1:9090")
+		}
+	}
+
 	// Messages never quote a token: a wrong one may still be a live secret.
 	if e.SlackAppToken != "" && !strings.HasPrefix(e.SlackAppToken, "xapp-") {
 		add("SLACK_APP_TOKEN", "does not start with xapp-; use the app-level token with the connections:write scope (your Slack app's Basic Information page)")
@@ -108,6 +210,68 @@ func EnvFrom(getenv func(string) string) (Env, Problems) {
 		add("JIRA_PAT", "set together with JIRA_EMAIL and JIRA_API_TOKEN; keep the email and token for Jira Cloud or the PAT for Data Center, not both")
 	}
 	return e, ps
+}
+
+// checkGitHubApp checks that the App's three settings come together, that
+// the key is an RSA private key in PEM, and that the App and a token are not
+// both set. appSet and installSet say whether the IDs were given at all,
+// even when they did not parse.
+func (e Env) checkGitHubApp(appSet, installSet bool) Problems {
+	var ps Problems
+	add := func(key, format string, args ...any) {
+		ps = append(ps, Problem{Path: key, Message: fmt.Sprintf(format, args...)})
+	}
+	keySet := e.GitHubAppPrivateKey != ""
+	if !appSet && !installSet && !keySet {
+		return nil
+	}
+	const keyHow = "set GITHUB_APP_PRIVATE_KEY to the app's private key (PEM), or GITHUB_APP_PRIVATE_KEY_FILE to the .pem file GitHub gave you"
+	switch {
+	case !appSet:
+		add("GITHUB_APP_ID", "missing while other GITHUB_APP_ settings are set; a GitHub App needs GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and its private key")
+	case !installSet:
+		add("GITHUB_APP_INSTALLATION_ID", "missing while other GITHUB_APP_ settings are set; a GitHub App needs GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and its private key")
+	}
+	if !keySet {
+		add("GITHUB_APP_PRIVATE_KEY", "missing while GITHUB_APP_ID or GITHUB_APP_INSTALLATION_ID is set; %s", keyHow)
+	} else if !rsaPrivateKey(e.GitHubAppPrivateKey) {
+		add("GITHUB_APP_PRIVATE_KEY", "not an RSA private key in PEM (-----BEGIN RSA PRIVATE KEY-----); %s", keyHow)
+	}
+	if e.GitHubToken != "" {
+		add("GITHUB_TOKEN", "set together with a GitHub App (GITHUB_APP_ID); use either a token or the App, not both")
+	}
+	return ps
+}
+
+// pemValue turns the \n escapes of a PEM pasted into one line (as some
+// secret stores and env files keep it) back into newlines.
+func pemValue(s string) string {
+	if strings.Contains(s, "\n") || !strings.Contains(s, `\n`) {
+		return s
+	}
+	return strings.ReplaceAll(s, `\n`, "\n")
+}
+
+func rsaPrivateKey(s string) bool {
+	block, _ := pem.Decode([]byte(s))
+	if block == nil {
+		return false
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return true
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	_, ok := k.(*rsa.PrivateKey)
+	return err == nil && ok
+}
+
+// fileError is why a file could not be read, without repeating the path.
+func fileError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // baseURL checks that s is an absolute http(s) URL fit to resolve API paths
@@ -169,7 +333,9 @@ func (e Env) CheckFor(needs ...string) Problems {
 				add("JIRA_API_TOKEN or JIRA_PAT", "missing; for Jira Cloud set JIRA_EMAIL and JIRA_API_TOKEN (%s), for Data Center set JIRA_PAT (%s)", apiTokenHow, patHow)
 			}
 		case NeedGitHub:
-			missing("GITHUB_TOKEN", e.GitHubToken, "set it to a GitHub token that can read the teams' repositories (fine-grained: Pull requests and Contents, read-only)")
+			if !e.GitHubApp() {
+				missing("GITHUB_TOKEN", e.GitHubToken, "set it to a GitHub token that can read the teams' repositories (fine-grained: Pull requests and Contents, read-only), or authenticate as a GitHub App with GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PRIVATE_KEY")
+			}
 		default:
 			add(need, "unknown need; use %s, %s, %s, %s or %s", NeedSlack, NeedJira, NeedJiraCloud, NeedJiraDataCenter, NeedGitHub)
 		}
@@ -219,8 +385,19 @@ func (e Env) fields() []envField {
 		{"JIRA_PAT", secret(e.JiraPAT)},
 		{"GITHUB_API_URL", redactURL(e.GitHubAPIURL)},
 		{"GITHUB_TOKEN", secret(e.GitHubToken)},
+		{"GITHUB_APP_ID", number(e.GitHubAppID)},
+		{"GITHUB_APP_INSTALLATION_ID", number(e.GitHubAppInstallationID)},
+		{"GITHUB_APP_PRIVATE_KEY", secret(e.GitHubAppPrivateKey)},
 		{"REDIS_URL", redactURL(e.RedisURL)},
+		{"FLOWBOT_HTTP_ADDR", e.HTTPAddr},
 	}
+}
+
+func number(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 func secret(s string) string {

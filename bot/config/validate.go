@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -43,6 +44,11 @@ func (c *Config) Validate() Problems {
 	}
 	if d := c.SyncInterval.Duration; d < MinSyncInterval {
 		add("sync_interval", "%s is too short; use %s or more (Jira and GitHub limit how often flowbot may ask)", d, shortDuration(MinSyncInterval))
+	}
+	if c.HTTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+			add("http_addr", "%q is not a host:port address; write it like \":8080\" (every interface) or \"127.0.0.1:9090\"", c.HTTPAddr)
+		}
 	}
 	switch c.Jira.Flavor {
 	case FlavorCloud, FlavorDataCenter:

@@ -12,10 +12,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/flowbot/flowbot/bot"
 	"github.com/flowbot/flowbot/bot/config"
+	"github.com/flowbot/flowbot/integrations/observe"
 	"github.com/flowbot/flowbot/integrations/slack"
 	"github.com/flowbot/flowbot/store"
 )
@@ -194,26 +197,79 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 		return err
 	}
 	defer closeDB()
-	return serve(ctx, cfg, env, db, src, logger)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m, err := observe.NewMetrics(reg)
+	if err != nil {
+		return fmt.Errorf("setting up metrics: %w", err)
+	}
+	src.instrument(m)
+	return serveWith(ctx, cfg, env, db, src, logger, &probes{addr: cfg.HTTPAddress(env), reg: reg, metrics: m})
 }
 
-// serve runs the socket-mode client and the background sync until ctx ends.
+// probes is what `flowbot serve` adds to the demo's serve: /healthz,
+// /readyz and /metrics on addr, and metrics recorded where the work is.
+type probes struct {
+	addr    string
+	reg     prometheus.Gatherer
+	metrics *observe.Metrics
+}
+
+// serve runs the socket-mode client and the background sync until ctx
+// ends, without probes or metrics: the demo's way.
 func serve(ctx context.Context, cfg *config.Config, env config.Env, db *store.DB, src *sources, logger *slog.Logger) error {
+	return serveWith(ctx, cfg, env, db, src, logger, nil)
+}
+
+// serveWith runs the socket-mode client, the background sync and, with
+// probes, the HTTP server for probes and metrics, until ctx ends. When ctx
+// ends each stops on its own terms (answers in flight are delivered, the
+// sync in flight returns, the HTTP server drains) before serveWith
+// returns.
+func serveWith(ctx context.Context, cfg *config.Config, env config.Env, db *store.DB, src *sources, logger *slog.Logger, p *probes) error {
 	b := &bot.Bot{Config: cfg, Store: db, Logger: logger}
+	var handler slack.Handler = b
+	if p != nil {
+		handler = &observe.Commands{Metrics: p.metrics, Logger: logger,
+			Answer: func(ctx context.Context, req bot.Request, log *slog.Logger) bot.Reply {
+				// A Bot is its settings; a copy per command logs through
+				// the logger that tells Commands whether answering failed.
+				per := *b
+				per.Logger = log
+				return per.HandleCommand(ctx, req)
+			}}
+	}
 	sc, err := slack.New(slack.Config{
 		AppToken: env.SlackAppToken,
 		BotToken: env.SlackBotToken,
 		APIURL:   env.SlackAPIURL,
 		Logger:   logger,
-	}, b)
+	}, handler)
 	if err != nil {
 		return fmt.Errorf("setting up slack: %w", err)
 	}
 	sy := src.syncer(cfg, db, logger)
+	interval := cfg.SyncInterval.Duration
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return sc.Run(ctx) })
-	g.Go(func() error { return sy.Run(ctx, cfg.SyncInterval.Duration) })
-	logger.Info("flowbot serving", "teams", len(cfg.Teams), "sync_interval", cfg.SyncInterval.Duration.String())
+	if p == nil {
+		g.Go(func() error { return sy.Run(ctx, interval) })
+	} else {
+		g.Go(func() error {
+			return observe.RunEvery(ctx, interval, "sync", p.metrics, logger, func(ctx context.Context) {
+				sum := sy.SyncAll(ctx)
+				logger.Info("background sync finished", "items", sum.Items, "prs", sum.PRs,
+					"duration", sum.Duration.Round(time.Millisecond).String(), "failed", sum.Err() != nil)
+			})
+		})
+		teams := make([]string, len(cfg.Teams))
+		for i, t := range cfg.Teams {
+			teams[i] = t.ID
+		}
+		ready := &observe.Readiness{Redis: db, Slack: sc, Syncs: db, Teams: teams, Interval: interval}
+		g.Go(func() error { return observe.Serve(ctx, p.addr, observe.Handler(p.reg, ready, logger), logger) })
+	}
+	logger.Info("flowbot serving", "teams", len(cfg.Teams), "sync_interval", interval.String())
 	return g.Wait()
 }
 

@@ -126,7 +126,7 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err := waitConnected(ctx, slackSrv, served); err != nil {
 		return err
 	}
-	err = repl(ctx, stdin, stdout, slackSrv, cfg)
+	err = repl(ctx, stdin, stdout, slackSrv, cfg, filepath.Join(dir, "charts"))
 	cancel()
 	if serr := <-served; serr != nil && ctx.Err() == nil {
 		return serr
@@ -157,8 +157,9 @@ func waitConnected(ctx context.Context, srv *slacktest.Server, served <-chan err
 
 // repl reads /flow commands and sends each, as a person in the first team's
 // channel, through the Slack stand-in's socket: the bot answers exactly as
-// it answers Slack.
-func repl(ctx context.Context, stdin io.Reader, stdout io.Writer, srv *slacktest.Server, cfg *config.Config) error {
+// it answers Slack. Answers are drawn from their blocks, and every chart
+// the bot uploads is written to chartDir.
+func repl(ctx context.Context, stdin io.Reader, stdout io.Writer, srv *slacktest.Server, cfg *config.Config, chartDir string) error {
 	interactive := false
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		interactive = true
@@ -166,8 +167,10 @@ func repl(ctx context.Context, stdin io.Reader, stdout io.Writer, srv *slacktest
 	team := cfg.Teams[0]
 	if interactive {
 		fmt.Fprintf(stdout, "\nYou are in #%s (team %s). Type a /flow command, e.g. /flow cycle-time, /flow aging, /flow help.\n", team.ID, team.ID)
-		fmt.Fprintf(stdout, "Other teams: add team:<id> (%s). Ctrl-D or \"exit\" ends the demo.\n", teamIDs(cfg))
+		fmt.Fprintf(stdout, "Other teams: add team:<id> (%s). Add \"chart\" for a picture (written to %s).\n", teamIDs(cfg), chartDir)
+		fmt.Fprintf(stdout, "Ctrl-D or \"exit\" ends the demo.\n")
 	}
+	seenFiles := 0
 	sc := bufio.NewScanner(stdin)
 	for {
 		if interactive {
@@ -198,7 +201,14 @@ func repl(ctx context.Context, stdin io.Reader, stdout io.Writer, srv *slacktest
 		if err != nil {
 			return fmt.Errorf("sending /flow %s: %w", text, err)
 		}
-		fmt.Fprintln(stdout, renderMrkdwn(msg.Text, interactive))
+		if out, ok := renderBlocks(msg.Blocks, interactive); ok {
+			fmt.Fprintln(stdout, out)
+		} else {
+			fmt.Fprintln(stdout, renderMrkdwn(msg.Text, interactive))
+		}
+		if err := saveCharts(srv, chartDir, &seenFiles, stdout); err != nil {
+			return err
+		}
 		who := "only you"
 		if !msg.Ephemeral {
 			who = "everyone in the channel"
@@ -213,4 +223,29 @@ func teamIDs(cfg *config.Config) string {
 		ids = append(ids, t.ID)
 	}
 	return strings.Join(ids, ", ")
+}
+
+// saveCharts writes the files uploaded to the Slack stand-in since the
+// last call (*seen of them were already written) to dir, and prints where.
+func saveCharts(srv *slacktest.Server, dir string, seen *int, stdout io.Writer) error {
+	files := srv.Files()
+	for _, f := range files[min(*seen, len(files)):] {
+		if !f.Complete {
+			continue
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("creating the charts folder: %w", err)
+		}
+		path := filepath.Join(dir, filepath.Base(f.Name))
+		if err := os.WriteFile(path, f.Bytes, 0o644); err != nil {
+			return fmt.Errorf("writing chart %s: %w", f.Name, err)
+		}
+		where := "shown in the answer"
+		if f.Channel != "" {
+			where = "shared in the channel"
+		}
+		fmt.Fprintf(stdout, "Chart (%s): %s\n", where, path)
+	}
+	*seen = len(files)
+	return nil
 }

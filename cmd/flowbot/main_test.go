@@ -3,8 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +23,7 @@ import (
 	"github.com/flowbot/flowbot/integrations/github/githubtest"
 	"github.com/flowbot/flowbot/integrations/jira/jiratest"
 	"github.com/flowbot/flowbot/integrations/sampledata"
+	"github.com/flowbot/flowbot/integrations/slack/slacktest"
 )
 
 // runCmd runs flowbot as a process would, with its own streams.
@@ -39,7 +47,7 @@ func TestDemoAnswersScriptedCommands(t *testing.T) {
 	for _, want := range []string{
 		"Log: " + filepath.Join(dir, "flowbot.log"),
 		"synced ",
-		"> /flow cycle-time\nCycle time · Payments (last 90d",
+		"> /flow cycle-time\nCycle time · Payments\nItems finished: ",
 		"Aging work in progress · Payments",
 		"Work in progress · Checkout",
 		"(visible to everyone in the channel; delivered via response_url)",
@@ -74,6 +82,7 @@ type world struct {
 	config string
 	now    time.Time
 	issues []jiratest.Issue
+	prs    []githubtest.PullRequest
 }
 
 func newWorld(t *testing.T) *world {
@@ -118,7 +127,7 @@ teams:
 		t.Fatal(err)
 	}
 	return &world{
-		jira: js, github: gs, redis: mr, config: cfgPath, now: now, issues: w.Issues,
+		jira: js, github: gs, redis: mr, config: cfgPath, now: now, issues: w.Issues, prs: w.PRs,
 		env: map[string]string{
 			"JIRA_BASE_URL": js.URL(), "JIRA_EMAIL": "bot@example.com", "JIRA_API_TOKEN": "jira-secret",
 			"GITHUB_API_URL": gs.URL(), "GITHUB_TOKEN": "gh-secret",
@@ -307,4 +316,178 @@ func TestUsageErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServeProbesMetricsAndSecretsFromFiles runs `flowbot serve` as a
+// platform would: every secret from a file (as Kubernetes mounts them),
+// GitHub as an App, probes and metrics on FLOWBOT_HTTP_ADDR. It waits for
+// /readyz, sends a slash command through the Slack stand-in, scrapes
+// /metrics, stops serve with its context, and checks no secret reached the
+// logs.
+func TestServeProbesMetricsAndSecretsFromFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("syncs a generated company and serves")
+	}
+	w := newWorld(t)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	app := githubtest.NewServer(githubtest.Options{App: &githubtest.App{ID: 4242, InstallationID: 77, Key: &key.PublicKey}})
+	t.Cleanup(app.Close)
+	app.Put(w.prs...)
+	const appToken, botToken = "xapp-1-A0SERVE-serve-secret", "xoxb-serve-secret"
+	sl := slacktest.NewServer(slacktest.Options{AppToken: appToken, BotToken: botToken})
+	t.Cleanup(sl.Close)
+
+	dir := t.TempDir()
+	secretFile := func(name, value string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(value+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := map[string]string{
+		"SLACK_APP_TOKEN_FILE":        secretFile("slack-app", appToken),
+		"SLACK_BOT_TOKEN_FILE":        secretFile("slack-bot", botToken),
+		"SLACK_API_URL":               sl.APIURL(),
+		"JIRA_BASE_URL":               w.env["JIRA_BASE_URL"],
+		"JIRA_EMAIL":                  w.env["JIRA_EMAIL"],
+		"JIRA_API_TOKEN_FILE":         secretFile("jira", "jira-secret"),
+		"GITHUB_API_URL":              app.URL(),
+		"GITHUB_APP_ID":               "4242",
+		"GITHUB_APP_INSTALLATION_ID":  "77",
+		"GITHUB_APP_PRIVATE_KEY_FILE": secretFile("app.pem", string(keyPEM)),
+		"REDIS_URL_FILE":              secretFile("redis", w.env["REDIS_URL"]),
+		"FLOWBOT_HTTP_ADDR":           addr,
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"serve", "--config", w.config}, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
+	}()
+	base := "http://" + addr
+	waitReady(t, base+"/readyz", exited)
+
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if code, body := get(t, base+path); code != 200 {
+			t.Errorf("%s = %d, want 200\n%s", path, code, body)
+		}
+	}
+	cctx, ccancel := context.WithTimeout(ctx, 30*time.Second)
+	msg, err := sl.SlashCommand(cctx, slacktest.SlashCommand{Command: "/flow", Text: "wip", ChannelID: "C0PAYMENTS", UserID: "U1", UserName: "ada"})
+	ccancel()
+	if err != nil {
+		t.Fatalf("slash command: %v", err)
+	}
+	if !strings.Contains(msg.Text, "Work in progress") {
+		t.Errorf("answer = %q, want work in progress", msg.Text)
+	}
+	_, metrics := get(t, base+"/metrics")
+	for _, want := range []string{
+		`flowbot_slash_commands_total{command="wip",outcome="ok"} 1`,
+		`flowbot_slash_command_duration_seconds_count{command="wip"} 1`,
+		`flowbot_sync_runs_total{result="ok",source="jira"}`,
+		`flowbot_sync_runs_total{result="ok",source="github"}`,
+		`flowbot_sync_duration_seconds_count{source="github"}`,
+		`flowbot_api_calls_total{service="github",status="201"} 1`, // the one installation token
+		`flowbot_api_calls_total{service="github",status="200"}`,
+		`flowbot_api_calls_total{service="jira",status="200"}`,
+		`flowbot_items_stored{team="payments"}`,
+		`flowbot_pull_requests_stored{team="payments"}`,
+		`flowbot_scheduler_fires_total{job="sync",skipped="false"} 1`,
+		"go_goroutines",
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("/metrics:\n%s", flowbotLines(metrics))
+	}
+	if n := app.TokensIssued(); n != 1 {
+		t.Errorf("the GitHub App was issued %d tokens, want 1", n)
+	}
+
+	cancel()
+	if code := <-exited; code != 0 {
+		t.Errorf("serve exited %d after its context ended\nstderr:\n%s", code, stderr.String())
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("the HTTP server still answers after serve returned")
+	}
+	logs := stdout.String() + stderr.String()
+	for _, secret := range []string{appToken, botToken, "jira-secret", "ghs_standin", "PRIVATE KEY", "MII", w.redis.Addr() + "/0?"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("secret %q appeared in serve's output or log", secret)
+		}
+	}
+	if !strings.Contains(logs, "serving probes and metrics") {
+		t.Errorf("serve's log does not say where it serves probes:\n%s", logs)
+	}
+}
+
+// waitReady polls url until it answers 200, serve exits, or 60s pass.
+func waitReady(t *testing.T, url string, exited <-chan int) {
+	t.Helper()
+	deadline := time.NewTimer(60 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	last := ""
+	for {
+		select {
+		case code := <-exited:
+			t.Fatalf("serve exited %d before it was ready", code)
+		case <-deadline.C:
+			t.Fatalf("%s never answered 200; last: %s", url, last)
+		case <-tick.C:
+			resp, err := http.Get(url)
+			if err != nil {
+				last = err.Error()
+				continue
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+			last = fmt.Sprintf("%d %s", resp.StatusCode, body)
+		}
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+func flowbotLines(scrape string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(scrape, "\n") {
+		if strings.HasPrefix(line, "flowbot_") && !strings.Contains(line, "_bucket{") {
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
 }

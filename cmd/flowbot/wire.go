@@ -21,6 +21,7 @@ import (
 	"github.com/flowbot/flowbot/coach"
 	"github.com/flowbot/flowbot/integrations/github"
 	"github.com/flowbot/flowbot/integrations/jira"
+	"github.com/flowbot/flowbot/integrations/observe"
 	"github.com/flowbot/flowbot/integrations/retry"
 	"github.com/flowbot/flowbot/store"
 )
@@ -125,6 +126,23 @@ type sources struct {
 	github      *githubSource
 	jiraCalls   *retry.Transport
 	githubCalls *retry.Transport
+	metrics     *observe.Metrics // nil: not recorded
+}
+
+// instrument records every API call, rate-limit wait and sync run in m
+// from now on. Call it before the first sync.
+func (s *sources) instrument(m *observe.Metrics) {
+	s.metrics = m
+	for _, c := range []struct {
+		t       *retry.Transport
+		service string
+	}{{s.jiraCalls, "jira"}, {s.githubCalls, "github"}} {
+		if c.t == nil {
+			continue
+		}
+		c.t.Base = &observe.Transport{Base: c.t.Base, Service: c.service, Metrics: m}
+		c.t.OnWait = func(kind string, d time.Duration) { m.RateLimitWait(c.service, kind, d) }
+	}
 }
 
 func (s *sources) calls() int64 {
@@ -181,12 +199,21 @@ func newSources(cfg *config.Config, env config.Env, logger *slog.Logger) (*sourc
 	}
 	if usesGitHub {
 		s.githubCalls = &retry.Transport{Service: "github", Logger: logger}
-		c, err := github.New(github.Config{
+		ghc := github.Config{
 			APIURL:     env.GitHubAPIURL,
 			Token:      env.GitHubToken,
 			HTTPClient: &http.Client{Transport: s.githubCalls, Timeout: time.Minute},
 			Logger:     logger,
-		})
+		}
+		if env.GitHubApp() {
+			ghc.App = &github.App{
+				ID:             env.GitHubAppID,
+				InstallationID: env.GitHubAppInstallationID,
+				PrivateKey:     []byte(env.GitHubAppPrivateKey),
+			}
+			logger.Info("github: authenticating as a GitHub App", "app_id", env.GitHubAppID, "installation_id", env.GitHubAppInstallationID)
+		}
+		c, err := github.New(ghc)
 		if err != nil {
 			return nil, fmt.Errorf("setting up github: %w", err)
 		}
@@ -197,17 +224,31 @@ func newSources(cfg *config.Config, env config.Env, logger *slog.Logger) (*sourc
 
 func (s *sources) syncer(cfg *config.Config, db *store.DB, logger *slog.Logger) *bot.Syncer {
 	sy := &bot.Syncer{Config: cfg, Store: db, Logger: logger}
+	m := s.metrics
+	if m != nil {
+		sy.Store = observe.SyncStore{SyncStore: db, Counts: db, Metrics: m}
+	}
+	issues := func(src *jiraSource) bot.IssueSource {
+		if m == nil {
+			return src
+		}
+		return observe.IssueSource{IssueSource: src, Metrics: m}
+	}
 	// Assigning a nil *T to an interface field would make it non-nil.
 	if s.jira != nil {
-		sy.Jira = s.jira
+		sy.Jira = issues(s.jira)
 		sy.JiraByTeam = map[string]bot.IssueSource{}
 		for id, src := range s.jiraByTeam {
-			sy.JiraByTeam[id] = src
+			sy.JiraByTeam[id] = issues(src)
 		}
 	}
 	if s.github != nil {
 		sy.GitHub = s.github
 		sy.Deployments = s.github
+		if m != nil {
+			sy.GitHub = observe.PullRequestSource{PullRequestSource: s.github, Metrics: m}
+			sy.Deployments = observe.DeploymentSource{DeploymentSource: s.github, Metrics: m}
+		}
 	}
 	return sy
 }

@@ -49,6 +49,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bradleyfalzon/ghinstallation/v2"
 	gogithub "github.com/google/go-github/v60/github"
 )
 
@@ -62,8 +63,13 @@ type Config struct {
 	APIURL string
 	// Token is a personal access token or app installation token with read
 	// access to pull requests. "" sends requests unauthenticated (public
-	// repositories only, 60 requests an hour).
+	// repositories only, 60 requests an hour), unless App is set.
 	Token string
+	// App authenticates as a GitHub App installation instead of Token: the
+	// client signs a JWT with the App's key, trades it for an installation
+	// token at APIURL's app/installations/{id}/access_tokens, and renews
+	// the token before it expires (github.com/bradleyfalzon/ghinstallation).
+	App *App
 	// HTTPClient sends the requests; its transport is kept (wrap it in
 	// retry.Transport to wait out rate limits). nil: a client with a
 	// one-minute timeout.
@@ -73,6 +79,13 @@ type Config struct {
 	// Bots are extra logins to treat as bots, for machine accounts that
 	// GitHub reports as ordinary users. Compared case-insensitively.
 	Bots []string
+}
+
+// App is a GitHub App installation's credentials.
+type App struct {
+	ID             int64
+	InstallationID int64
+	PrivateKey     []byte // PEM
 }
 
 // Client reads pull requests from one GitHub instance.
@@ -104,6 +117,24 @@ func New(cfg Config) (*Client, error) {
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Timeout: time.Minute}
+	}
+	if cfg.App != nil {
+		if cfg.Token != "" {
+			return nil, errors.New("github: both a token and an app are configured; use one")
+		}
+		base := hc.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		itr, err := ghinstallation.New(base, cfg.App.ID, cfg.App.InstallationID, cfg.App.PrivateKey)
+		if err != nil {
+			return nil, fmt.Errorf("github app %d: reading its private key: %w", cfg.App.ID, err)
+		}
+		// Without the trailing slash: ghinstallation appends "/app/...".
+		itr.BaseURL = strings.TrimSuffix(u.String(), "/")
+		withApp := *hc
+		withApp.Transport = itr
+		hc = &withApp
 	}
 	gh := gogithub.NewClient(hc)
 	if cfg.Token != "" {

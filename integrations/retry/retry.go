@@ -39,6 +39,11 @@ type Transport struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock used to read X-RateLimit-Reset. nil: time.Now.
 	Now func() time.Time
+	// OnWait, when set, is told about every wait before a retry, before it
+	// is taken: kind is "rate_limited" (a 429, or a 403 that carries a rate
+	// limit), "unavailable" (502, 503, 504) or "network" (no response).
+	// Metrics count rate-limit waits through it.
+	OnWait func(kind string, wait time.Duration)
 
 	calls   atomic.Int64
 	retries atomic.Int64
@@ -75,7 +80,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !rewindable || attempt >= maxRetries || req.Context().Err() != nil {
 			return resp, err
 		}
-		wait, reason, ok := t.backoff(resp, err, attempt)
+		wait, reason, kind, ok := t.backoff(resp, err, attempt)
 		// A POST that failed in flight may have taken effect: sending it
 		// again could post a message twice. A 429 was refused before doing
 		// anything, so that one is safe to repeat.
@@ -97,44 +102,56 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			"service", t.Service, "method", req.Method, "path", req.URL.Path,
 			"reason", reason, "attempt", attempt+1, "wait", wait.String())
 		t.retries.Add(1)
+		if t.OnWait != nil {
+			t.OnWait(kind, wait)
+		}
 		if err := t.sleep(req.Context(), wait); err != nil {
 			return nil, fmt.Errorf("waiting to retry %s %s: %w", req.Method, req.URL.Path, err)
 		}
 	}
 }
 
-// backoff decides whether and how long to wait before trying again.
-func (t *Transport) backoff(resp *http.Response, err error, attempt int) (time.Duration, string, bool) {
+// Kinds of wait reported to OnWait.
+const (
+	WaitRateLimited = "rate_limited"
+	WaitUnavailable = "unavailable"
+	WaitNetwork     = "network"
+)
+
+// backoff decides whether and how long to wait before trying again, and
+// says why: reason for the log line, kind (one of the Wait constants) for
+// OnWait.
+func (t *Transport) backoff(resp *http.Response, err error, attempt int) (wait time.Duration, reason, kind string, ok bool) {
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return 0, "", false
+			return 0, "", "", false
 		}
-		return t.exponential(attempt), "network error: " + err.Error(), true
+		return t.exponential(attempt), "network error: " + err.Error(), WaitNetwork, true
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		if d, ok := t.serverWait(resp.Header); ok {
-			return d, "429 rate limited", true
+			return d, "429 rate limited", WaitRateLimited, true
 		}
-		return t.exponential(attempt), "429 rate limited", true
+		return t.exponential(attempt), "429 rate limited", WaitRateLimited, true
 	case resp.StatusCode == http.StatusForbidden:
 		// GitHub signals both its limits with 403; a plain 403 is a
 		// permission problem and retrying would not help.
 		if resp.Header.Get("Retry-After") == "" && resp.Header.Get("X-RateLimit-Remaining") != "0" {
-			return 0, "", false
+			return 0, "", "", false
 		}
 		if d, ok := t.serverWait(resp.Header); ok {
-			return d, "403 rate limited", true
+			return d, "403 rate limited", WaitRateLimited, true
 		}
-		return t.exponential(attempt), "403 rate limited", true
+		return t.exponential(attempt), "403 rate limited", WaitRateLimited, true
 	case resp.StatusCode == http.StatusBadGateway, resp.StatusCode == http.StatusServiceUnavailable,
 		resp.StatusCode == http.StatusGatewayTimeout:
 		if d, ok := t.serverWait(resp.Header); ok {
-			return d, resp.Status, true
+			return d, resp.Status, WaitUnavailable, true
 		}
-		return t.exponential(attempt), resp.Status, true
+		return t.exponential(attempt), resp.Status, WaitUnavailable, true
 	}
-	return 0, "", false
+	return 0, "", "", false
 }
 
 // serverWait reads the server's own hint: Retry-After first, then the

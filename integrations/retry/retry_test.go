@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // script serves the given responses in order, then 200s.
@@ -44,6 +46,7 @@ func TestRoundTrip(t *testing.T) {
 		wantStatus int
 		wantCalls  int64
 		wantWaits  []time.Duration
+		wantKinds  []string // what OnWait heard
 		maxRetries int
 	}{
 		{
@@ -51,6 +54,7 @@ func TestRoundTrip(t *testing.T) {
 			method:     http.MethodGet,
 			steps:      []step{{429, map[string]string{"Retry-After": "7"}}},
 			wantStatus: 200, wantCalls: 2, wantWaits: []time.Duration{7 * time.Second},
+			wantKinds: []string{"rate_limited"},
 		},
 		{
 			name:   "429 with Retry-After as HTTP date",
@@ -58,6 +62,7 @@ func TestRoundTrip(t *testing.T) {
 			steps: []step{{429, map[string]string{
 				"Retry-After": now.Add(30 * time.Second).Format(http.TimeFormat)}}},
 			wantStatus: 200, wantCalls: 2, wantWaits: []time.Duration{30 * time.Second},
+			wantKinds: []string{"rate_limited"},
 		},
 		{
 			name:   "github primary limit: 403 with remaining 0 waits until reset",
@@ -66,6 +71,7 @@ func TestRoundTrip(t *testing.T) {
 				"X-RateLimit-Remaining": "0",
 				"X-RateLimit-Reset":     strconv.FormatInt(now.Add(20*time.Second).Unix(), 10)}}},
 			wantStatus: 200, wantCalls: 2, wantWaits: []time.Duration{21 * time.Second},
+			wantKinds: []string{"rate_limited"},
 		},
 		{
 			name:       "plain 403 is a permission problem, not retried",
@@ -84,12 +90,14 @@ func TestRoundTrip(t *testing.T) {
 			method:     http.MethodGet,
 			steps:      []step{{429, map[string]string{"Retry-After": "3600"}}},
 			wantStatus: 429, wantCalls: 1,
+			wantKinds: nil, // a wait not taken is not reported
 		},
 		{
 			name:       "503 twice then success",
 			method:     http.MethodGet,
 			steps:      []step{{503, nil}, {503, nil}},
 			wantStatus: 200, wantCalls: 3,
+			wantKinds: []string{"unavailable", "unavailable"},
 		},
 		{
 			name:       "POST after 502 is not repeated: it may have taken effect",
@@ -102,19 +110,25 @@ func TestRoundTrip(t *testing.T) {
 			method:     http.MethodPost,
 			steps:      []step{{429, map[string]string{"Retry-After": "1"}}},
 			wantStatus: 200, wantCalls: 2, wantWaits: []time.Duration{time.Second},
+			wantKinds: []string{"rate_limited"},
 		},
 		{
 			name:       "gives up after MaxRetries",
 			method:     http.MethodGet,
 			steps:      []step{{503, nil}, {503, nil}, {503, nil}, {503, nil}},
 			wantStatus: 503, wantCalls: 3, maxRetries: 2,
+			wantKinds: []string{"unavailable", "unavailable"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, served := server(t, tt.steps...)
 			var waits []time.Duration
+			var kinds []string
 			tr := &Transport{
+				OnWait: func(kind string, d time.Duration) {
+					kinds = append(kinds, kind)
+				},
 				Service:    "test",
 				MaxRetries: tt.maxRetries,
 				Now:        func() time.Time { return now },
@@ -150,6 +164,12 @@ func TestRoundTrip(t *testing.T) {
 			}
 			if got := served.Load(); got != tt.wantCalls {
 				t.Errorf("server saw %d requests, want %d", got, tt.wantCalls)
+			}
+			if diff := cmp.Diff(kinds, tt.wantKinds); diff != "" {
+				t.Errorf("OnWait kinds (-got +want):\n%s", diff)
+			}
+			if len(kinds) != len(waits) {
+				t.Errorf("OnWait heard %d waits, Sleep took %d", len(kinds), len(waits))
 			}
 			if tt.wantWaits != nil {
 				if len(waits) != len(tt.wantWaits) {

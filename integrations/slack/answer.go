@@ -31,8 +31,9 @@ const (
 )
 
 // answer computes the reply to cmd and delivers it, then writes the
-// command's one log line.
-func (c *Client) answer(ctx context.Context, cmd slackapi.SlashCommand) {
+// command's one log line. A command from a button (fromButton) answers
+// with a new message, keeping the one the button is on.
+func (c *Client) answer(ctx context.Context, cmd slackapi.SlashCommand, fromButton bool) {
 	start := time.Now()
 	var reply bot.Reply
 	if cmd.Command == c.command {
@@ -58,7 +59,24 @@ func (c *Client) answer(ctx context.Context, cmd slackapi.SlashCommand) {
 	}
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deliveryTimeout)
 	defer cancel()
-	via, err := c.deliver(dctx, cmd, reply)
+	out := outgoing{text: clip(reply.Text, maxFallbackText), public: reply.Public, keepOriginal: fromButton}
+	if m := reply.Message; m != nil {
+		ref := chartRef{}
+		if m.Chart != nil {
+			var err error
+			if ref, err = c.uploadChart(dctx, cmd, reply); err != nil {
+				// The answer still stands without its picture.
+				c.log.Error("uploading chart failed", append(attrs, "file", m.Chart.Filename, "err", err)...)
+				mm := *m
+				mm.Context += " · the chart could not be uploaded"
+				m = &mm
+			} else {
+				attrs = append(attrs, "chart", m.Chart.Filename)
+			}
+		}
+		out.blocks = layout(m, ref)
+	}
+	via, err := c.deliver(dctx, cmd, out)
 	attrs = append(attrs, "duration", time.Since(start), "via", via)
 	if err != nil {
 		c.log.Error("slash command answer not delivered", append(attrs, "err", err)...)
@@ -67,25 +85,42 @@ func (c *Client) answer(ctx context.Context, cmd slackapi.SlashCommand) {
 	c.log.Info("slash command answered", attrs...)
 }
 
-// deliver posts reply by the first route available: the command's
+// outgoing is an answer ready to post: the mrkdwn text (the fallback
+// where blocks cannot be shown) and its blocks.
+type outgoing struct {
+	text         string
+	blocks       []slackapi.Block
+	public       bool
+	keepOriginal bool // a button's answer: a new message, not a replacement
+}
+
+func (o outgoing) options() []slackapi.MsgOption {
+	opts := []slackapi.MsgOption{slackapi.MsgOptionText(o.text, false)}
+	if len(o.blocks) > 0 {
+		opts = append(opts, slackapi.MsgOptionBlocks(o.blocks...))
+	}
+	return opts
+}
+
+// deliver posts an answer by the first route available: the command's
 // response_url, else chat.postMessage (public) or chat.postEphemeral.
 // It retries only failures that mean nothing was posted.
-func (c *Client) deliver(ctx context.Context, cmd slackapi.SlashCommand, reply bot.Reply) (via string, err error) {
+func (c *Client) deliver(ctx context.Context, cmd slackapi.SlashCommand, out outgoing) (via string, err error) {
 	var post func(context.Context) error
 	switch {
 	case cmd.ResponseURL != "":
 		via = "response_url"
-		post = func(ctx context.Context) error { return c.postResponseURL(ctx, cmd.ResponseURL, reply) }
-	case reply.Public:
+		post = func(ctx context.Context) error { return c.postResponseURL(ctx, cmd.ResponseURL, out) }
+	case out.public:
 		via = "chat.postMessage"
 		post = func(ctx context.Context) error {
-			_, _, err := c.api.PostMessageContext(ctx, cmd.ChannelID, slackapi.MsgOptionText(reply.Text, false))
+			_, _, err := c.api.PostMessageContext(ctx, cmd.ChannelID, out.options()...)
 			return err
 		}
 	default:
 		via = "chat.postEphemeral"
 		post = func(ctx context.Context) error {
-			_, err := c.api.PostEphemeralContext(ctx, cmd.ChannelID, cmd.UserID, slackapi.MsgOptionText(reply.Text, false))
+			_, err := c.api.PostEphemeralContext(ctx, cmd.ChannelID, cmd.UserID, out.options()...)
 			return err
 		}
 	}
@@ -146,15 +181,20 @@ func (e *statusError) Error() string {
 	return fmt.Sprintf("status %d: %s", e.code, e.body)
 }
 
-// postResponseURL posts reply to a slash command's response_url. The URL
+// postResponseURL posts an answer to a command's response_url. The URL
 // lets anyone post into the channel, so it is kept out of errors and logs.
-func (c *Client) postResponseURL(ctx context.Context, responseURL string, reply bot.Reply) error {
+func (c *Client) postResponseURL(ctx context.Context, responseURL string, out outgoing) error {
 	msg := struct {
-		ResponseType string `json:"response_type"`
-		Text         string `json:"text"`
-	}{ResponseType: slackapi.ResponseTypeEphemeral, Text: reply.Text}
-	if reply.Public {
+		ResponseType    string           `json:"response_type"`
+		Text            string           `json:"text"`
+		Blocks          []slackapi.Block `json:"blocks,omitempty"`
+		ReplaceOriginal *bool            `json:"replace_original,omitempty"`
+	}{ResponseType: slackapi.ResponseTypeEphemeral, Text: out.text, Blocks: out.blocks}
+	if out.public {
 		msg.ResponseType = slackapi.ResponseTypeInChannel
+	}
+	if out.keepOriginal {
+		msg.ReplaceOriginal = new(bool)
 	}
 	body, err := json.Marshal(msg)
 	if err != nil {
@@ -189,4 +229,35 @@ func firstWord(text string) string {
 		return f[0]
 	}
 	return ""
+}
+
+// uploadChart uploads a reply's chart through files.getUploadURLExternal,
+// the upload URL and files.completeUploadExternal. A public answer shares
+// it in the channel with its title as the comment, so everyone sees the
+// picture; an ephemeral one keeps the file private to the app and shows
+// it in the answer's image block, so only the asker sees it.
+func (c *Client) uploadChart(ctx context.Context, cmd slackapi.SlashCommand, reply bot.Reply) (chartRef, error) {
+	ch := reply.Message.Chart
+	if len(ch.PNG) == 0 {
+		return chartRef{}, errors.New("chart has no picture")
+	}
+	params := slackapi.UploadFileParameters{
+		Reader:   bytes.NewReader(ch.PNG),
+		FileSize: len(ch.PNG),
+		Filename: ch.Filename,
+		Title:    clip(ch.Title, 250),
+		AltTxt:   clip(ch.AltText, maxAltText),
+	}
+	if reply.Public {
+		params.Channel = cmd.ChannelID
+		params.InitialComment = ch.Title
+	}
+	f, err := c.api.UploadFileContext(ctx, params)
+	if err != nil {
+		return chartRef{}, fmt.Errorf("uploading %s: %w", ch.Filename, err)
+	}
+	if reply.Public {
+		return chartRef{shared: ch.Title}, nil
+	}
+	return chartRef{fileID: f.ID}, nil
 }

@@ -3,10 +3,13 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/flowbot/flowbot/bot"
 )
 
 // recentCommands is how many slash commands are remembered to drop
@@ -55,6 +58,8 @@ func (c *Client) handleEvent(ctx context.Context, sm *socketmode.Client, evt soc
 		c.connected.Store(false)
 	case socketmode.EventTypeSlashCommand:
 		c.onSlashCommand(ctx, sm, evt, seen, wg)
+	case socketmode.EventTypeInteractive:
+		c.onInteractive(ctx, sm, evt, seen, wg)
 	case socketmode.EventTypeErrorBadMessage:
 		c.onBadMessage(ctx, sm, evt)
 	case socketmode.EventTypeIncomingError:
@@ -97,7 +102,48 @@ func (c *Client) onSlashCommand(ctx context.Context, sm *socketmode.Client, evt 
 		c.log.Info("slash command redelivered, not answered again", "channel", cmd.ChannelID, "user", cmd.UserID, "retry_attempt", evt.Request.RetryAttempt)
 		return
 	}
-	wg.Go(func() { c.answer(ctx, cmd) })
+	wg.Go(func() { c.answer(ctx, cmd, false) })
+}
+
+// onInteractive acks an interactive envelope and answers the buttons it
+// knows: "Show chart" answers its command again, with a chart, through
+// the interaction's response_url.
+func (c *Client) onInteractive(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, seen *recent, wg *sync.WaitGroup) {
+	if evt.Request == nil {
+		return
+	}
+	c.ack(ctx, sm, evt.Request.EnvelopeID)
+	cb, ok := evt.Data.(slackapi.InteractionCallback)
+	if !ok || cb.Type != slackapi.InteractionTypeBlockActions {
+		c.log.Debug("interactive envelope ignored", "envelope_id", evt.Request.EnvelopeID)
+		return
+	}
+	key := cb.TriggerID
+	if key == "" {
+		key = evt.Request.EnvelopeID
+	}
+	if !seen.add(key) {
+		c.log.Info("button press redelivered, not answered again", "channel", cb.Channel.ID, "user", cb.User.ID)
+		return
+	}
+	for _, a := range cb.ActionCallback.BlockActions {
+		if a == nil || a.ActionID != bot.ActionShowChart {
+			continue
+		}
+		channel := cb.Channel.ID
+		if channel == "" {
+			channel = cb.Container.ChannelID
+		}
+		cmd := slackapi.SlashCommand{
+			Command:     c.command,
+			Text:        strings.TrimSpace(a.Value + " chart"),
+			ChannelID:   channel,
+			UserID:      cb.User.ID,
+			UserName:    cb.User.Name,
+			ResponseURL: cb.ResponseURL,
+		}
+		wg.Go(func() { c.answer(ctx, cmd, true) })
+	}
 }
 
 // onBadMessage acks an envelope slack-go could not parse (an unknown type,

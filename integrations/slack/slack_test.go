@@ -114,7 +114,16 @@ type harness struct {
 
 func start(t *testing.T, srv *slacktest.Server, cfg Config) *harness {
 	t.Helper()
-	h := &harness{srv: srv, handler: &echo{}, logs: newLogs()}
+	e := &echo{}
+	h := startWith(t, srv, cfg, e)
+	h.handler = e
+	return h
+}
+
+// startWith runs a Client answering with handler against srv.
+func startWith(t *testing.T, srv *slacktest.Server, cfg Config, handler Handler) *harness {
+	t.Helper()
+	h := &harness{srv: srv, logs: newLogs()}
 	if cfg.AppToken == "" {
 		cfg.AppToken = slacktest.DefaultAppToken
 	}
@@ -123,7 +132,7 @@ func start(t *testing.T, srv *slacktest.Server, cfg Config) *harness {
 	}
 	cfg.APIURL = srv.APIURL()
 	cfg.Logger = slog.New(h.logs)
-	c, err := New(cfg, h.handler)
+	c, err := New(cfg, handler)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,7 +493,7 @@ func TestRetryableConnectionRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = c.postResponseURL(t.Context(), u+"/respond/secret", bot.Reply{Text: "x"})
+	err = c.postResponseURL(t.Context(), u+"/respond/secret", outgoing{text: "x"})
 	if _, ok := retryable(err); !ok {
 		t.Errorf("retryable(%v) = false, want true", err)
 	}

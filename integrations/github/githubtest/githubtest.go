@@ -120,6 +120,10 @@ type Options struct {
 	// PathPrefix mounts the API under a path, as GitHub Enterprise Server
 	// does with "/api/v3". "" serves at the root like api.github.com.
 	PathPrefix string
+	// App, when set, makes the stand-in serve a GitHub App installation:
+	// see App. Every other call then needs a token (Token or one the App
+	// was issued).
+	App *App
 }
 
 // Server is a running stand-in. Its methods are safe for concurrent use.
@@ -141,6 +145,11 @@ type Server struct {
 	rateUsed  int
 	rateReset time.Time
 	requestID int
+
+	app         *App
+	appTokens   map[string]time.Time // installation token -> expiry
+	nextToken   int
+	tokenIssued int
 }
 
 type repoState struct {
@@ -173,15 +182,17 @@ const rateLimit = 5000
 // NewServer starts a stand-in on a loopback port. Close it when done.
 func NewServer(opts Options) *Server {
 	s := &Server{
-		prefix:   strings.TrimSuffix(opts.PathPrefix, "/"),
-		token:    opts.Token,
-		maxPer:   opts.PerPageMax,
-		repos:    map[string]*repoState{},
-		byID:     map[int64]*repoState{},
-		nextRepo: 1296269,
-		nextPull: 1,
-		nextRev:  80,
-		limit:    rateLimit,
+		prefix:    strings.TrimSuffix(opts.PathPrefix, "/"),
+		token:     opts.Token,
+		maxPer:    opts.PerPageMax,
+		repos:     map[string]*repoState{},
+		byID:      map[int64]*repoState{},
+		nextRepo:  1296269,
+		nextPull:  1,
+		nextRev:   80,
+		limit:     rateLimit,
+		app:       opts.App,
+		appTokens: map[string]time.Time{},
 	}
 	if s.maxPer <= 0 {
 		s.maxPer = 100
@@ -202,6 +213,7 @@ func NewServer(opts Options) *Server {
 		mux.HandleFunc("GET "+s.prefix+root+"/compare/{basehead}", s.compare)
 		mux.HandleFunc("GET "+s.prefix+root, s.getRepo)
 	}
+	mux.HandleFunc("POST "+s.prefix+"/app/installations/{installation}/access_tokens", s.accessToken)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
 	})
@@ -388,14 +400,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			s.writeError(w, f.status, msg, doc)
 			return
 		}
-		if s.token != "" {
-			auth := r.Header.Get("Authorization")
-			switch {
-			case auth == "":
-				s.writeError(w, http.StatusUnauthorized, "Requires authentication", "https://docs.github.com/rest")
-				return
-			case auth != "Bearer "+s.token && auth != "token "+s.token:
-				s.writeError(w, http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest")
+		// An App's token request carries the App's JWT; its handler checks it.
+		if !s.isAccessTokenRequest(r) {
+			if msg, ok := s.authorized(r.Header.Get("Authorization")); !ok {
+				s.writeError(w, http.StatusUnauthorized, msg, "https://docs.github.com/rest")
 				return
 			}
 		}

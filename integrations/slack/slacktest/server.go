@@ -66,9 +66,25 @@ type Message struct {
 	Text      string
 	Ephemeral bool
 	// Via is the route: "response_url", "ack" (a payload in a socket-mode
-	// ack), "chat.postMessage", "chat.postEphemeral" or "chat.update".
+	// ack), "chat.postMessage", "chat.postEphemeral", "chat.update" or
+	// "files.completeUploadExternal" (a file shared with a comment).
 	Via    string
 	Blocks json.RawMessage
+	// Files are the ids of the files a files.completeUploadExternal shared.
+	Files []string
+}
+
+// File is a file an app uploaded through files.getUploadURLExternal, its
+// upload URL and files.completeUploadExternal.
+type File struct {
+	ID       string
+	Name     string // the filename given to files.getUploadURLExternal
+	Title    string // from files.completeUploadExternal
+	AltText  string
+	Bytes    []byte
+	Channel  string // where it was shared; "" for a private upload
+	Comment  string // the initial_comment it was shared with
+	Complete bool   // files.completeUploadExternal has taken it
 }
 
 // SlashCommand is one invocation to deliver. Empty fields take the Default*
@@ -106,6 +122,8 @@ type Server struct {
 	posted    map[string]string // "channel/ts" -> text, for chat.update
 	failures  map[string][]failure
 	calls     map[string]int
+	files     map[string]*File // by id
+	fileOrder []string
 }
 
 type failure struct {
@@ -152,11 +170,13 @@ func NewServer(opts Options) *Server {
 		posted:    make(map[string]string),
 		failures:  make(map[string][]failure),
 		calls:     make(map[string]int),
+		files:     make(map[string]*File),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/{method}", s.serveAPI)
 	mux.HandleFunc("/link/", s.serveSocket)
 	mux.HandleFunc("POST /respond/{token}", s.serveResponseURL)
+	mux.HandleFunc("POST /upload/{id}", s.serveUpload)
 	s.srv = httptest.NewServer(mux)
 	return s
 }
@@ -263,7 +283,15 @@ func (s *Server) SlashCommand(ctx context.Context, cmd SlashCommand) (Message, e
 		return Message{}, fmt.Errorf("encoding envelope: %w", err)
 	}
 
-	answer := &answerWaiter{envelopeID: envelopeID, channelID: cmd.ChannelID, ch: make(chan Message, 1)}
+	return s.exchange(ctx, env, c, responseToken, cmd.Command+" "+cmd.Text)
+}
+
+// exchange delivers an envelope, waits for its ack and returns the answer
+// to it: a post to its response_url (token, if any), a payload in the ack,
+// or a chat.* post to its channel.
+func (s *Server) exchange(ctx context.Context, env []byte, c *command, responseToken, what string) (Message, error) {
+	envelopeID := c.envelopeID
+	answer := &answerWaiter{envelopeID: envelopeID, channelID: c.channelID, ch: make(chan Message, 1)}
 	s.mu.Lock()
 	s.commands[envelopeID] = c
 	if responseToken != "" {
@@ -277,7 +305,7 @@ func (s *Server) SlashCommand(ctx context.Context, cmd SlashCommand) (Message, e
 	select {
 	case <-d.sent:
 	case <-ctx.Done():
-		return Message{}, fmt.Errorf("waiting for a connection to deliver %s: %w", cmd.Command, ctx.Err())
+		return Message{}, fmt.Errorf("waiting for a connection to deliver %s: %w", what, ctx.Err())
 	case <-s.done:
 		return Message{}, errors.New("server closed")
 	}
@@ -300,7 +328,7 @@ func (s *Server) SlashCommand(ctx context.Context, cmd SlashCommand) (Message, e
 	case m := <-answer.ch:
 		return m, nil
 	case <-ctx.Done():
-		return Message{}, fmt.Errorf("waiting for the answer to %s %s: %w", cmd.Command, cmd.Text, ctx.Err())
+		return Message{}, fmt.Errorf("waiting for the answer to %s: %w", what, ctx.Err())
 	case <-s.done:
 		return Message{}, errors.New("server closed")
 	}
@@ -487,6 +515,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, s.chat(method, p))
+	case "files.getUploadURLExternal":
+		if e := s.checkToken(token, s.opts.BotToken); e != "" {
+			writeJSON(w, apiError(e))
+			return
+		}
+		writeJSON(w, s.getUploadURL(p))
+	case "files.completeUploadExternal":
+		if e := s.checkToken(token, s.opts.BotToken); e != "" {
+			writeJSON(w, apiError(e))
+			return
+		}
+		writeJSON(w, s.completeUpload(p))
 	default:
 		writeJSON(w, apiError("unknown_method"))
 	}

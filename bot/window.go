@@ -1,0 +1,191 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/flowbot/flowbot/bot/config"
+	"github.com/flowbot/flowbot/coach"
+)
+
+// Windowed reads. An answer reads what its window needs, in one round trip
+// that also brings the team's statuses and last sync, instead of every
+// item's history and every pull request:
+//
+//   - cycle-time, throughput: the indexed flows delivered in the window;
+//     wip: the indexed flows in progress; aging: both, over the 90 days its
+//     SLE looks back;
+//   - vsm, efficiency: the histories of the items the index has delivered
+//     in the window, and the flows in progress (vsm counts the queues);
+//   - prs: the pull requests created, closed or merged in the window or
+//     later, and the deployments.
+//
+// Items changed after the instant asked about are read in full and
+// recomputed as of it, as flowsFor does, so a past --now answers as the past
+// did. Every other command, and any store without these reads or whose
+// flow index is not built with the current workflow, reads everything.
+
+// windowStore is what windowed reads need from the store.
+type windowStore interface {
+	// TeamFlows is indexStore.AnswerFlows plus the team's statuses and
+	// last sync, in one round trip; the flows in progress only when wip.
+	TeamFlows(ctx context.Context, team string, from, to time.Time, wip bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, flows []coach.Flow, changed []coach.Item, err error)
+	// TeamHistories reads in one round trip the statuses, last sync and
+	// fingerprint, in full the items the index has as delivered in
+	// [from, to), the indexed flows in progress, and in full the items
+	// changed after to.
+	TeamHistories(ctx context.Context, team string, from, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, done []coach.Item, wip []coach.Flow, changed []coach.Item, err error)
+	// TeamPullRequests reads in one round trip the statuses, last sync,
+	// every deployment, the pull requests whose latest of created, closed
+	// and merged is at or after from (by repository and number), and how
+	// many stored pull requests have a merge commit that is not 40 hex
+	// digits.
+	TeamPullRequests(ctx context.Context, team string, from time.Time) (statuses []coach.Status, lastSync time.Time, prs []coach.PullRequest, deployments []coach.Deployment, oddSHAs int, err error)
+}
+
+// sleLookBack is how far back aging's SLE reads delivered work
+// (coach.SLE).
+const sleLookBack = 90 * 24 * time.Hour
+
+// windowSnapshot reads the snapshot of a command that has a windowed read.
+// ok is false when the command, the store or the index has none: the
+// caller then reads everything.
+func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Time, cmd Command) (s *snapshot, ok bool, err error) {
+	ws, isWindowed := b.Store.(windowStore)
+	if !isWindowed {
+		return nil, false, nil
+	}
+	from := cmd.Since.Start(now, team.Location())
+	switch cmd.Name {
+	case "cycle-time", "throughput":
+		return b.indexedSnapshot(ctx, ws, team, now, from, false)
+	case "wip":
+		return b.indexedSnapshot(ctx, ws, team, now, now, true)
+	case "aging":
+		return b.indexedSnapshot(ctx, ws, team, now, now.Add(-sleLookBack), true)
+	case "vsm", "efficiency":
+		return b.historySnapshot(ctx, ws, team, now, from)
+	case "prs":
+		return b.pullRequestSnapshot(ctx, ws, team, now, from)
+	}
+	return nil, false, nil
+}
+
+func (b *Bot) newSnapshot(team *config.Team, statuses []coach.Status, lastSync, now time.Time) (*snapshot, string) {
+	wf := team.Workflow(statuses, b.Config.Jira.ExcludeResolutions)
+	return &snapshot{team: team, workflow: wf, now: now, lastSync: lastSync}, fingerprint(wf)
+}
+
+func (b *Bot) indexedSnapshot(ctx context.Context, ws windowStore, team *config.Team, now, from time.Time, wip bool) (*snapshot, bool, error) {
+	statuses, last, stored, flows, changed, err := ws.TeamFlows(ctx, team.ID, from, now, wip)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
+	}
+	s, fp := b.newSnapshot(team, statuses, last, now)
+	if stored != fp {
+		b.logger().Info("flow index not built with the current workflow: reading every item", "team", team.ID)
+		return nil, false, nil
+	}
+	s.flows = withChanged(s.workflow, flows, changed, now)
+	return s, true, nil
+}
+
+// withChanged replaces the indexed flows of the changed items with the
+// items read as of now.
+func withChanged(wf coach.Workflow, flows []coach.Flow, changed []coach.Item, now time.Time) []coach.Flow {
+	if len(changed) == 0 {
+		return flows
+	}
+	skip := make(map[string]bool, len(changed))
+	for _, it := range changed {
+		skip[it.Key] = true
+	}
+	kept := flows[:0]
+	for _, f := range flows {
+		if !skip[f.Item.Key] {
+			kept = append(kept, f)
+		}
+	}
+	return append(kept, coach.Flows(wf, changed, now)...)
+}
+
+func (b *Bot) historySnapshot(ctx context.Context, ws windowStore, team *config.Team, now, from time.Time) (*snapshot, bool, error) {
+	statuses, last, stored, done, wip, changed, err := ws.TeamHistories(ctx, team.ID, from, now)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading histories of %s: %w", team.ID, err)
+	}
+	s, fp := b.newSnapshot(team, statuses, last, now)
+	if stored != fp {
+		b.logger().Info("flow index not built with the current workflow: reading every item", "team", team.ID)
+		return nil, false, nil
+	}
+	s.flows = historyFlows(s.workflow, done, wip, changed, now)
+	return s, true, nil
+}
+
+// historyFlows reads the delivered items and the changed ones as of now,
+// by key as reading every item does, followed by the indexed flows in
+// progress (which have no histories) of the items that did not change.
+func historyFlows(wf coach.Workflow, done []coach.Item, wip []coach.Flow, changed []coach.Item, now time.Time) []coach.Flow {
+	skip := make(map[string]bool, len(changed))
+	for _, it := range changed {
+		skip[it.Key] = true
+	}
+	items := make([]coach.Item, 0, len(done)+len(changed))
+	for _, it := range done {
+		if !skip[it.Key] {
+			items = append(items, it)
+		}
+	}
+	items = append(items, changed...)
+	slices.SortFunc(items, func(a, b coach.Item) int { return cmp.Compare(a.Key, b.Key) })
+	flows := coach.Flows(wf, items, now)
+	for _, f := range wip {
+		if !skip[f.Item.Key] {
+			flows = append(flows, f)
+		}
+	}
+	return flows
+}
+
+func (b *Bot) pullRequestSnapshot(ctx context.Context, ws windowStore, team *config.Team, now, from time.Time) (*snapshot, bool, error) {
+	statuses, last, prs, deployments, odd, err := ws.TeamPullRequests(ctx, team.ID, from)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading pull requests of %s: %w", team.ID, err)
+	}
+	// Deployed commits name pull requests by merge commit; only when
+	// every commit involved is a full SHA does a pull request outside the
+	// window never match one inside it.
+	if odd > 0 || slices.ContainsFunc(deployments, oddDeployment) {
+		return nil, false, nil
+	}
+	s, _ := b.newSnapshot(team, statuses, last, now)
+	s.prs, s.deployments = prs, deployments
+	return s, true, nil
+}
+
+// oddDeployment reports whether a deployment names a commit by anything
+// but a full SHA, which coach matches by prefix.
+func oddDeployment(d coach.Deployment) bool {
+	return oddCommit(d.SHA) || slices.ContainsFunc(d.Commits, oddCommit)
+}
+
+// oddCommit reports whether s is given but not as 40 hex digits.
+func oddCommit(s string) bool {
+	if s == "" {
+		return false
+	}
+	if len(s) != 40 {
+		return true
+	}
+	for i := range len(s) {
+		c := s[i] | 0x20 // lower case for letters
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return true
+		}
+	}
+	return false
+}
