@@ -30,6 +30,10 @@ type Bot struct {
 	Store  Store
 	Now    func() time.Time // nil: time.Now
 	Logger *slog.Logger     // nil: slog.Default()
+	// Unavailable reports errors that mean the store cannot be reached
+	// right now (main: errors.Is(err, store.ErrUnavailable)); the person
+	// is then told to try again shortly. nil: no error is taken for one.
+	Unavailable func(error) bool
 }
 
 // Answer is a /flow answer as text for people, as a value for JSON, and
@@ -79,6 +83,9 @@ func (b *Bot) HandleCommand(ctx context.Context, req Request) (reply Reply) {
 		}
 		teamID = t.ID
 	}
+	if t, ok := b.Config.Team(teamID); ok && t.Private && t.Channel != req.ChannelID {
+		return Reply{Text: b.describe(fmt.Errorf("%w: %s asked from channel %s", errPrivateTeam, teamID, req.ChannelID), req)}
+	}
 	ans, err := b.answer(ctx, teamID, cmd, req.Text, now)
 	if err != nil {
 		return Reply{Text: b.describe(err, req), Public: false}
@@ -99,12 +106,24 @@ func (b *Bot) Ask(ctx context.Context, teamID, text string, now time.Time) (Answ
 	return b.answer(ctx, teamID, cmd, text, now)
 }
 
+// errPrivateTeam: a command named a private team from outside its channel.
+var errPrivateTeam = errors.New("private team")
+
+// unavailableText is the answer when the store cannot be reached.
+const unavailableText = "I can't reach my data right now; try again in a minute."
+
 // describe is the one place an error becomes words for a person.
 func (b *Bot) describe(err error, req Request) string {
 	var ue *UsageError
 	switch {
 	case errors.As(err, &ue):
 		return ue.Error()
+	case errors.Is(err, errPrivateTeam):
+		b.logger().Info("refused a private team's answer outside its channel", "channel", req.ChannelID, "user", req.UserID, "err", err)
+		return "That team is private: its answers are shown only in its own channel. Ask there, or ask someone on the team."
+	case b.Unavailable != nil && b.Unavailable(err):
+		b.logger().Warn("answering command failed: the store is unreachable", "channel", req.ChannelID, "user", req.UserID, "err", err)
+		return unavailableText
 	case errors.Is(err, errNoTeam):
 		return "This channel is not linked to a flowbot team. Add `team:<id>` to the command, or set the team's `channel` in flowbot.yaml. Teams: " + b.teamList() + "."
 	case errors.Is(err, ErrUnknownTeam):
@@ -642,17 +661,20 @@ func helpAnswer(cmd Command) Answer {
 		}
 		sp, ok := lookup(name)
 		if !ok {
+			sp, ok = adminSpec(name)
+		}
+		if !ok {
 			text := unknownCommand(cmd.Args[0]).Error()
 			return Answer{Text: text, JSON: map[string]string{"command": "help", "error": "unknown command"},
 				Message: &Message{Title: "flowbot help", Reading: text}}
 		}
-		fmt.Fprintf(&b, "*/flow %s*: %s.\nUsage: `%s`\nExample: `%s`", sp.name, sp.summary, sp.usage, sp.example)
+		def := helpDefinition(sp.name)
+		fmt.Fprintf(&b, "*/flow %s*: %s.\n%s\nUsage: `%s`\nExample: `%s`", sp.name, sp.summary, def, sp.usage, sp.example)
 		m := &Message{Title: "/flow " + sp.name, Reading: upperFirst(sp.summary) + ".",
-			Fields: []Field{{"Usage", "`" + escape(sp.usage) + "`"}, {"Example", "`" + sp.example + "`"}}}
-		if def, ok := definitions[sp.name]; ok {
-			m.Body = append(m.Body, "*How it is computed:* "+def)
-		}
-		return Answer{Text: b.String(), JSON: map[string]string{"command": "help", "topic": sp.name, "usage": sp.usage}, Message: m}
+			Fields:  []Field{{"Usage", "`" + escape(sp.usage) + "`"}, {"Example", "`" + sp.example + "`"}},
+			Body:    []string{"*What the numbers mean:* " + def},
+			Context: "flowbot · every number is defined in docs/metrics.md"}
+		return Answer{Text: b.String(), JSON: map[string]string{"command": "help", "topic": sp.name, "usage": sp.usage, "definition": def}, Message: m}
 	}
 	b.WriteString("*flowbot* answers questions about your team's flow of work:\n")
 	m := &Message{Title: "flowbot help", Reading: "flowbot answers questions about your team's flow of work: how long it takes, how much gets done, what is in progress and what is getting old."}
@@ -663,9 +685,17 @@ func helpAnswer(cmd Command) Answer {
 		fmt.Fprintf(&list, "• `%s`: %s\n", sp.example, sp.summary)
 		names = append(names, sp.name)
 	}
+	var admin strings.Builder
+	admin.WriteString("For admins:\n")
+	for _, sp := range adminSpecs {
+		fmt.Fprintf(&admin, "• `%s`: %s\n", sp.example, sp.summary)
+		names = append(names, sp.name)
+	}
 	const tail = "Add `team:<id>` to ask about another team, and `public` at the end to answer in the channel."
-	b.WriteString(tail)
-	m.Body = []string{strings.TrimRight(list.String(), "\n"), tail + " Add `chart` for a picture; `/flow help <command>` explains one command."}
+	b.WriteString(admin.String())
+	b.WriteString(tail + " `/flow help <command>` explains one command and what its numbers mean.")
+	m.Body = []string{strings.TrimRight(list.String(), "\n"), strings.TrimRight(admin.String(), "\n"),
+		tail + " Add `chart` for a picture; `/flow help <command>` explains one command and what its numbers mean."}
 	m.Context = "flowbot · every number is defined in docs/metrics.md"
 	return Answer{Text: b.String(), JSON: map[string]any{"command": "help", "commands": names}, Message: m}
 }

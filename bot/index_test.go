@@ -275,7 +275,7 @@ teams:
     jira:
       jql: project = PAY
     github:
-      repos: [acme/api, acme/web]
+      repos: [acme/api, acme/web, acme/docs]
       hotfix_pattern: ^hotfix/
     stages:
       - name: Build
@@ -359,6 +359,15 @@ func windowPullRequests(seed uint64, n int) ([]coach.PullRequest, []coach.Deploy
 			deps = append(deps, d)
 			last = at
 		}
+	}
+	// acme/docs deployed once, before everything else: its later merges
+	// are not deployed (rather than merges standing in for deployments).
+	deps = append(deps, coach.Deployment{Repo: "acme/docs", ID: 1, Source: coach.DeploymentSourceAPI, Environment: "production",
+		Created: indexDay0, Succeeded: indexDay0.Add(time.Hour)})
+	for i := range 25 {
+		created := indexDay0.Add(time.Duration(i) * 5 * 24 * time.Hour)
+		prs = append(prs, coach.PullRequest{Repo: "acme/docs", Number: i + 1, Author: "ana", State: "closed", BaseBranch: "main",
+			Created: created, Ready: created, Merged: created.Add(time.Hour), Closed: created.Add(time.Hour), MergeCommitSHA: sha(1000 + i)})
 	}
 	return prs, deps
 }

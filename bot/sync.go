@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -55,6 +56,26 @@ type SyncStore interface {
 	SetLastSync(ctx context.Context, team string, at time.Time) error
 }
 
+// Leases lets one replica at a time do a piece of sync work: the lease on
+// (source, project), where source is "jira" (project: the team id, for the
+// team's JQL and incident JQL) or "github" (project: the repository
+// "owner/name", for its pull requests and deployments). A lease lapses by
+// itself after TTL unless renewed. store.Leases implements it.
+type Leases interface {
+	// Acquire takes the lease, or reports false when another holder has it.
+	Acquire(ctx context.Context, source, project string) (token string, ok bool, err error)
+	// Renew extends the lease held with token by TTL; it fails when the
+	// lease was lost.
+	Renew(ctx context.Context, source, project, token string) error
+	// Release frees the lease held with token.
+	Release(ctx context.Context, source, project, token string) error
+	TTL() time.Duration
+}
+
+// leaseReleaseTimeout bounds releasing a lease once the work is done, even
+// when the work ended because ctx did (a shutdown).
+const leaseReleaseTimeout = 5 * time.Second
+
 // Syncer moves every team's Jira items and GitHub pull requests into the
 // store. A cursor moves only after the data behind it is stored, so a sync
 // cut short anywhere is resumed, not lost, by the next one.
@@ -68,8 +89,12 @@ type Syncer struct {
 	JiraByTeam  map[string]IssueSource
 	GitHub      PullRequestSource // nil: no team uses GitHub
 	Deployments DeploymentSource  // nil: deployments are not synced
-	Now         func() time.Time  // nil: time.Now
-	Logger      *slog.Logger
+	// Leases, when set, splits the work between replicas: a project whose
+	// lease another replica holds is skipped (it is syncing it), and a
+	// lease lost mid-work stops that work.
+	Leases Leases
+	Now    func() time.Time // nil: time.Now
+	Logger *slog.Logger
 	// Progress, when set, is told about every stored page: it is how
 	// `flowbot sync` shows a long backfill moving.
 	Progress func(team, source, scope string, stored int)
@@ -82,7 +107,10 @@ type TeamResult struct {
 	PRs         int
 	Deployments int
 	Incidents   int
-	Err         error
+	// Skipped names the work left to another replica that held its lease:
+	// "jira" or "github <owner/name>".
+	Skipped []string
+	Err     error
 }
 
 // Summary is the outcome of syncing every team.
@@ -147,47 +175,138 @@ func (s *Syncer) syncTeam(ctx context.Context, team *config.Team, statuses []coa
 	r := TeamResult{Team: team.ID}
 	started := s.now()
 	var errs []error
+	did := false
 	if team.Jira.JQL != "" {
-		n, err := s.syncJira(ctx, team, statuses, statusErr)
-		r.Items = n
-		if err != nil {
-			errs = append(errs, err)
-		}
-		if team.Jira.IncidentJQL != "" && s.Jira != nil {
-			n, err := s.syncIncidents(ctx, team)
-			r.Incidents = n
+		ran, err := s.withLease(ctx, team.ID, "jira", team.ID, func(ctx context.Context) error {
+			n, err := s.syncJira(ctx, team, statuses, statusErr)
+			r.Items = n
 			if err != nil {
 				errs = append(errs, err)
 			}
+			if team.Jira.IncidentJQL != "" && s.Jira != nil {
+				n, err := s.syncIncidents(ctx, team)
+				r.Incidents = n
+				if err != nil {
+					errs = append(errs, err)
+				}
+			}
+			return nil
+		})
+		did = did || ran
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if !ran && err == nil {
+			r.Skipped = append(r.Skipped, "jira")
 		}
 	}
 	for _, repo := range team.GitHub.Repos {
-		n, err := s.syncRepo(ctx, team, repo)
-		r.PRs += n
-		if err != nil {
-			errs = append(errs, err)
-		}
-		if s.Deployments != nil {
-			n, err := s.syncDeployments(ctx, team, repo)
-			r.Deployments += n
+		ran, err := s.withLease(ctx, team.ID, "github", repo, func(ctx context.Context) error {
+			n, err := s.syncRepo(ctx, team, repo)
+			r.PRs += n
 			if err != nil {
 				errs = append(errs, err)
 			}
+			if s.Deployments != nil {
+				n, err := s.syncDeployments(ctx, team, repo)
+				r.Deployments += n
+				if err != nil {
+					errs = append(errs, err)
+				}
+			}
+			return nil
+		})
+		did = did || ran
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if !ran && err == nil {
+			r.Skipped = append(r.Skipped, "github "+repo)
 		}
 	}
 	r.Err = errors.Join(errs...)
-	if r.Err == nil {
+	// Work left to another replica is that replica's to record; a team
+	// synced here in part is recorded when its part succeeded.
+	if r.Err == nil && (did || len(r.Skipped) == 0) {
 		if err := s.Store.SetLastSync(ctx, team.ID, s.now()); err != nil {
 			r.Err = fmt.Errorf("recording sync time: %w", err)
 		}
 	}
 	log := s.logger().With("team", team.ID, "items", r.Items, "prs", r.PRs, "deployments", r.Deployments, "incidents", r.Incidents, "duration", s.now().Sub(started).Round(time.Millisecond).String())
+	if len(r.Skipped) > 0 {
+		log = log.With("skipped", r.Skipped)
+	}
 	if r.Err != nil {
 		log.Error("sync failed", "err", r.Err)
 	} else {
 		log.Info("sync done")
 	}
 	return r
+}
+
+// withLease runs work under the lease on (source, project), renewing it
+// every third of its TTL while work runs and releasing it after. It
+// reports false, without running work, when another holder has the lease.
+// A lease lost (or not renewable) mid-work cancels work's ctx, and the
+// error says why. Without Leases, work just runs.
+func (s *Syncer) withLease(ctx context.Context, team, source, project string, work func(context.Context) error) (bool, error) {
+	if s.Leases == nil {
+		return true, work(ctx)
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err // shutting down: take no more work
+	}
+	log := s.logger().With("team", team, "source", source, "project", project)
+	token, ok, err := s.Leases.Acquire(ctx, source, project)
+	if err != nil {
+		return false, fmt.Errorf("taking the sync lease on %s %s: %w", source, project, err)
+	}
+	if !ok {
+		log.Info("sync skipped: another replica holds the lease")
+		return false, nil
+	}
+	workCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { s.renewLease(workCtx, source, project, token, stop, cancel) })
+	err = work(workCtx)
+	close(stop)
+	wg.Wait()
+	if cause := context.Cause(workCtx); cause != nil && ctx.Err() == nil {
+		// The lease, not the caller, stopped the work.
+		err = errors.Join(err, cause)
+	}
+	relCtx, relCancel := context.WithTimeout(context.WithoutCancel(ctx), leaseReleaseTimeout)
+	defer relCancel()
+	if rerr := s.Leases.Release(relCtx, source, project, token); rerr != nil {
+		log.Warn("releasing the sync lease", "err", rerr)
+	}
+	return true, err
+}
+
+// renewLease renews the lease every third of its TTL until stop closes,
+// and cancels the work when a renewal fails: past its TTL the lease may be
+// another replica's.
+func (s *Syncer) renewLease(ctx context.Context, source, project, token string, stop <-chan struct{}, cancel context.CancelCauseFunc) {
+	every := max(s.Leases.TTL()/3, time.Millisecond)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.Leases.Renew(ctx, source, project, token); err != nil {
+				if ctx.Err() == nil {
+					cancel(fmt.Errorf("sync lease on %s %s lost: %w", source, project, err))
+				}
+				return
+			}
+		}
+	}
 }
 
 func (s *Syncer) syncJira(ctx context.Context, team *config.Team, statuses []coach.Status, statusErr error) (int, error) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/flowbot/flowbot/bot/config"
@@ -163,8 +164,51 @@ func (b *Bot) pullRequestSnapshot(ctx context.Context, ws windowStore, team *con
 		return nil, false, nil
 	}
 	s, _ := b.newSnapshot(team, statuses, last, now)
-	s.prs, s.deployments = prs, deployments
+	s.prs, s.deployments = prs, relevantDeployments(deployments, prs)
 	return s, true, nil
+}
+
+// relevantDeployments keeps the deployments that can bear on prs: those
+// naming one of their merge commits, and per repository, source and
+// environment the first to succeed, which decide the repository's
+// deployment source. With full SHAs no other deployment carries any of
+// prs, and leaving them out spares matching every deployed commit of the
+// team's history against the window's pull requests.
+func relevantDeployments(deployments []coach.Deployment, prs []coach.PullRequest) []coach.Deployment {
+	merged := make(map[string]bool, len(prs))
+	for _, pr := range prs {
+		if pr.MergeCommitSHA != "" {
+			merged[strings.ToLower(pr.MergeCommitSHA)] = true
+		}
+	}
+	names := func(d coach.Deployment) bool {
+		if merged[strings.ToLower(d.SHA)] {
+			return true
+		}
+		return slices.ContainsFunc(d.Commits, func(c string) bool { return merged[strings.ToLower(c)] })
+	}
+	type class struct{ repo, source, env string }
+	first := map[class]int{}
+	for i, d := range deployments {
+		if d.Succeeded.IsZero() {
+			continue
+		}
+		c := class{d.Repo, d.Source, d.Environment}
+		if j, ok := first[c]; !ok || d.Succeeded.Before(deployments[j].Succeeded) {
+			first[c] = i
+		}
+	}
+	keep := make([]bool, len(deployments))
+	for _, i := range first {
+		keep[i] = true
+	}
+	var out []coach.Deployment
+	for i, d := range deployments {
+		if keep[i] || names(d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // oddDeployment reports whether a deployment names a commit by anything

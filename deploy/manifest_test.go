@@ -17,6 +17,9 @@ func TestSlackManifest(t *testing.T) {
 	}
 	var m struct {
 		Features struct {
+			AppHome struct {
+				HomeTab bool `yaml:"home_tab_enabled"`
+			} `yaml:"app_home"`
 			SlashCommands []struct {
 				Command   string `yaml:"command"`
 				UsageHint string `yaml:"usage_hint"`
@@ -28,6 +31,9 @@ func TestSlackManifest(t *testing.T) {
 			} `yaml:"scopes"`
 		} `yaml:"oauth_config"`
 		Settings struct {
+			Events struct {
+				Bot []string `yaml:"bot_events"`
+			} `yaml:"event_subscriptions"`
 			SocketMode    bool `yaml:"socket_mode_enabled"`
 			Interactivity struct {
 				Enabled bool `yaml:"is_enabled"`
@@ -43,10 +49,13 @@ func TestSlackManifest(t *testing.T) {
 	if !m.Settings.Interactivity.Enabled {
 		t.Error("interactivity is off: the Show chart button needs it")
 	}
+	if !m.Features.AppHome.HomeTab || !slices.Contains(m.Settings.Events.Bot, "app_home_opened") {
+		t.Errorf("home tab %v, bot events %v: the Home tab needs home_tab_enabled and app_home_opened", m.Features.AppHome.HomeTab, m.Settings.Events.Bot)
+	}
 	if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/flow" || m.Features.SlashCommands[0].UsageHint == "" {
 		t.Errorf("slash commands = %+v, want /flow with a usage hint", m.Features.SlashCommands)
 	}
-	want := []string{"chat:write", "commands", "files:write"}
+	want := []string{"channels:read", "chat:write", "commands", "files:write", "groups:read"}
 	got := slices.Sorted(slices.Values(m.OAuth.Scopes.Bot))
 	if !slices.Equal(got, want) {
 		t.Errorf("bot scopes = %v, want exactly %v", got, want)

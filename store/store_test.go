@@ -768,12 +768,8 @@ func TestDefaultPrefix(t *testing.T) {
 
 func scanKeys(t *testing.T, rdb redis.UniversalClient, match string) []string {
 	t.Helper()
-	var keys []string
-	iter := rdb.Scan(context.Background(), 0, match, 100).Iterator()
-	for iter.Next(context.Background()) {
-		keys = append(keys, iter.Val())
-	}
-	if err := iter.Err(); err != nil {
+	keys, err := storetest.Keys(context.Background(), rdb, match) // every master of a cluster
+	if err != nil {
 		t.Fatalf("scanning %s: %v", match, err)
 	}
 	slices.Sort(keys)

@@ -60,6 +60,9 @@ type Config struct {
 	HTTPAddr string `yaml:"http_addr"`
 	Jira     Jira   `yaml:"jira"`
 	Teams    []Team `yaml:"teams"`
+	// Admins are the Slack user IDs (U… or W…) who may change settings
+	// from Slack besides the workspace's admins and owners.
+	Admins []string `yaml:"admins,omitempty"`
 }
 
 // Jira holds settings shared by every team's Jira source.
@@ -85,10 +88,29 @@ type Team struct {
 	// WorkingDays are the days that count as working time, such as Mon or
 	// Monday; DefaultWorkingDays when absent. See Workdays.
 	WorkingDays []string `yaml:"working_days"`
+	// Private keeps the team's answers in its own channel: a command
+	// naming the team from anywhere else is refused. A private team needs
+	// a channel.
+	Private bool `yaml:"private"`
+	// WIPLimit is the most items the team means to have in progress at
+	// once; 0 when the team has none.
+	WIPLimit int `yaml:"wip_limit,omitempty"`
+	// People map the team's Slack users to who they are in Jira (display
+	// name) and GitHub (login), so nudges mention them; nobody else is
+	// mentioned, by name only.
+	People []Person `yaml:"people,omitempty"`
 
 	loc     *time.Location // set by Validate
 	prodEnv *regexp.Regexp // set by Validate
 	hotfix  *regexp.Regexp // set by Validate
+}
+
+// Person is one identity of a team: a Slack user id (U… or W…) and the
+// same person's Jira display name and GitHub login, either may be empty.
+type Person struct {
+	Slack  string `yaml:"slack"`
+	Jira   string `yaml:"jira"`
+	GitHub string `yaml:"github"`
 }
 
 // TeamJira selects the team's issues.

@@ -278,6 +278,17 @@ func (w *walker) walk(n *yaml.Node, path string, v reflect.Value) {
 			return
 		}
 		v.SetInt(i)
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+			w.fail(path, n.Line, "expected true or false, found %s", valueName(n))
+			return
+		}
+		b, err := strconv.ParseBool(n.Value)
+		if err != nil { // YAML 1.1 spellings such as yes are not !!bool in yaml.v3
+			w.fail(path, n.Line, "expected true or false, found %s", n.Value)
+			return
+		}
+		v.SetBool(b)
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
 			w.fail(path, n.Line, "expected text, found %s", kindName(n))

@@ -13,6 +13,7 @@ import (
 var (
 	idPattern      = regexp.MustCompile(`^[a-z0-9-]+$`)
 	channelPattern = regexp.MustCompile(`^[CGD][A-Z0-9]+$`)
+	userPattern    = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
 	repoPattern    = regexp.MustCompile(`^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$`)
 	// jqlQuoted matches JQL string literals, which may say "order by"
 	// without meaning it.
@@ -63,6 +64,12 @@ func (c *Config) Validate() Problems {
 		}
 	}
 
+	for i, a := range c.Admins {
+		if !userPattern.MatchString(a) {
+			add(fmt.Sprintf("admins[%d]", i), "%q is not a Slack user ID; copy the member ID (such as U0123ABCD) from the person's profile in Slack", a)
+		}
+	}
+
 	if len(c.Teams) == 0 {
 		add("teams", "no teams; add at least one team with an id and a jira.jql or github.repos")
 	}
@@ -92,6 +99,9 @@ func (c *Config) Validate() Problems {
 		default:
 			channels[t.Channel] = i
 		}
+		if t.Private && t.Channel == "" {
+			add(path+".private", "a private team answers only in its own channel; set its channel, or remove private: true")
+		}
 
 		t.loc = defaultLoc
 		if t.Timezone != "" && t.Timezone != c.Timezone { // the top-level zone is checked once, above
@@ -113,6 +123,9 @@ func (c *Config) Validate() Problems {
 			if !validRepo(r) {
 				add(fmt.Sprintf("%s.github.repos[%d]", path, j), "%q is not owner/name; write it as %s", r, repoFrom(r))
 			}
+		}
+		if t.WIPLimit < 0 {
+			add(path+".wip_limit", "%d is negative; use a number of items such as 6, or leave it out for no limit", t.WIPLimit)
 		}
 		ps = append(ps, validateStages(path, t.Stages)...)
 		ps = append(ps, t.validateFlow(path)...)

@@ -158,7 +158,7 @@ func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		return err
 	}
 	defer closeDB()
-	b := &bot.Bot{Config: cfg, Store: db, Logger: logger}
+	b := &bot.Bot{Config: cfg, Store: db, Logger: logger, Unavailable: storeUnavailable}
 	ans, err := b.Ask(ctx, *teamID, text, now)
 	if err != nil {
 		var ue *bot.UsageError
@@ -215,6 +215,12 @@ type probes struct {
 	metrics *observe.Metrics
 }
 
+// withHome answers /flow with Handler and builds Home tabs with Home.
+type withHome struct {
+	slack.Handler
+	*bot.Home
+}
+
 // serve runs the socket-mode client and the background sync until ctx
 // ends, without probes or metrics: the demo's way.
 func serve(ctx context.Context, cfg *config.Config, env config.Env, db *store.DB, src *sources, logger *slog.Logger) error {
@@ -227,7 +233,7 @@ func serve(ctx context.Context, cfg *config.Config, env config.Env, db *store.DB
 // sync in flight returns, the HTTP server drains) before serveWith
 // returns.
 func serveWith(ctx context.Context, cfg *config.Config, env config.Env, db *store.DB, src *sources, logger *slog.Logger, p *probes) error {
-	b := &bot.Bot{Config: cfg, Store: db, Logger: logger}
+	b := &bot.Bot{Config: cfg, Store: db, Logger: logger, Unavailable: storeUnavailable}
 	var handler slack.Handler = b
 	if p != nil {
 		handler = &observe.Commands{Metrics: p.metrics, Logger: logger,
@@ -239,6 +245,8 @@ func serveWith(ctx context.Context, cfg *config.Config, env config.Env, db *stor
 				return per.HandleCommand(ctx, req)
 			}}
 	}
+	// The Home tab is built from the same Bot; the handler answers both.
+	handler = withHome{Handler: handler, Home: &bot.Home{Bot: b}}
 	sc, err := slack.New(slack.Config{
 		AppToken: env.SlackAppToken,
 		BotToken: env.SlackBotToken,
@@ -303,3 +311,7 @@ func runConfigCheck(args []string, stdout, stderr io.Writer, getenv func(string)
 	}
 	return nil
 }
+
+// storeUnavailable tells the bot which errors mean Redis cannot be reached,
+// so the person is asked to try again rather than told something broke.
+func storeUnavailable(err error) bool { return errors.Is(err, store.ErrUnavailable) }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	_ "embed"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -170,6 +171,17 @@ func repl(ctx context.Context, stdin io.Reader, stdout io.Writer, srv *slacktest
 		fmt.Fprintf(stdout, "Other teams: add team:<id> (%s). Add \"chart\" for a picture (written to %s).\n", teamIDs(cfg), chartDir)
 		fmt.Fprintf(stdout, "Ctrl-D or \"exit\" ends the demo.\n")
 	}
+	// The demo user is in every team's channel, so the Home tab shows them all.
+	var channels []string
+	for _, t := range cfg.Teams {
+		if t.Channel != "" {
+			channels = append(channels, t.Channel)
+		}
+	}
+	srv.AddUser(slacktest.User{ID: demoUser, Name: "demo", TZ: "UTC"}, channels...)
+	if err := printHome(ctx, stdout, srv, interactive); err != nil {
+		return err
+	}
 	seenFiles := 0
 	sc := bufio.NewScanner(stdin)
 	for {
@@ -188,6 +200,12 @@ func repl(ctx context.Context, stdin io.Reader, stdout io.Writer, srv *slacktest
 		}
 		if line == "exit" || line == "quit" {
 			return nil
+		}
+		if line == ":home" { // demo only: open the App Home tab again
+			if err := printHome(ctx, stdout, srv, interactive); err != nil {
+				return err
+			}
+			continue
 		}
 		text := strings.TrimSpace(strings.TrimPrefix(line, "/flow"))
 		if !interactive {
@@ -247,5 +265,34 @@ func saveCharts(srv *slacktest.Server, dir string, seen *int, stdout io.Writer) 
 		fmt.Fprintf(stdout, "Chart (%s): %s\n", where, path)
 	}
 	*seen = len(files)
+	return nil
+}
+
+// printHome opens the demo user's App Home tab through the Slack stand-in
+// (app_home_opened) and prints the blocks the bot publishes. The bot
+// rebuilds a tab at most once a minute per user: when it leaves the tab as
+// it is, the tab last published is printed.
+func printHome(ctx context.Context, stdout io.Writer, srv *slacktest.Server, interactive bool) error {
+	fmt.Fprintln(stdout, "\n> App Home tab (type :home to open it again)")
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	view, err := srv.OpenHome(cctx, demoUser)
+	cancel()
+	if err != nil {
+		last, ok := srv.HomeView(demoUser)
+		if !ok || ctx.Err() != nil {
+			return fmt.Errorf("opening the home tab: %w", err)
+		}
+		fmt.Fprintln(stdout, "(not rebuilt: a Home tab refreshes at most once a minute; this is the one last published)")
+		view = last
+	}
+	var v struct {
+		Blocks json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal(view, &v); err != nil {
+		return fmt.Errorf("reading the home tab: %w", err)
+	}
+	if out, ok := renderBlocks(v.Blocks, interactive); ok {
+		fmt.Fprintln(stdout, out)
+	}
 	return nil
 }

@@ -26,6 +26,7 @@ Usage:
   flowbot ask    --config flowbot.yaml --team ID [--now TIME] [--format text|json] "COMMAND"
                                        answer a /flow command from the store, e.g. "cycle-time --since 90d"
   flowbot config check --config flowbot.yaml
+  flowbot config export --config flowbot.yaml   the effective configuration (file + settings made in Slack) as YAML
                                        validate the configuration file and the environment
 
 Environment: SLACK_APP_TOKEN, SLACK_BOT_TOKEN, SLACK_API_URL, JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN,
@@ -67,11 +68,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "ask":
 		err = runAsk(ctx, args[1:], stdout, stderr, getenv)
 	case "config":
-		if len(args) < 2 || args[1] != "check" {
-			fmt.Fprintln(stderr, `flowbot config: say "flowbot config check --config flowbot.yaml"`)
+		switch {
+		case len(args) >= 2 && args[1] == "check":
+			err = runConfigCheck(args[2:], stdout, stderr, getenv)
+		case len(args) >= 2 && args[1] == "export":
+			err = runConfigExport(ctx, args[2:], stdout, stderr, getenv)
+		default:
+			fmt.Fprintln(stderr, `flowbot config: say "flowbot config check --config flowbot.yaml" or "flowbot config export --config flowbot.yaml"`)
 			return exitUsage
 		}
-		err = runConfigCheck(args[2:], stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

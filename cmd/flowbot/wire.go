@@ -8,8 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -59,6 +61,7 @@ func loadEnv(getenv func(string) string, needs ...string) (config.Env, error) {
 
 // openStore connects to REDIS_URL, or starts an in-process Redis when it is
 // unset. The in-process one keeps its data in memory only: say so, loudly.
+// REDIS_URL names one node, a Sentinel set or a Cluster (see redisClient).
 func openStore(ctx context.Context, env config.Env, logger *slog.Logger) (*store.DB, func(), error) {
 	if env.RedisURL == "" {
 		mr := miniredis.NewMiniRedis()
@@ -69,30 +72,84 @@ func openStore(ctx context.Context, env config.Env, logger *slog.Logger) (*store
 		rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 		return store.New(rdb, store.Options{}), func() { rdb.Close(); mr.Close() }, nil
 	}
-	opts, err := redis.ParseURL(env.RedisURL)
+	rdb, kind, addrs, err := redisClient(env.RedisURL)
 	if err != nil {
-		return nil, nil, fmt.Errorf("REDIS_URL is not a redis:// or rediss:// URL: %w", err)
+		return nil, nil, err
 	}
 	redis.SetLogger(redisLogger{logger})
-	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
-		Addrs:     []string{opts.Addr},
-		DB:        opts.DB,
-		Username:  opts.Username,
-		Password:  opts.Password,
-		TLSConfig: opts.TLSConfig,
-		// Report an outage within a second rather than after go-redis's
-		// default of five dial retries on every call.
-		DialerRetries: 2,
-	})
 	db := store.New(rdb, store.Options{})
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := db.Ping(pingCtx); err != nil {
 		rdb.Close()
-		return nil, nil, fmt.Errorf("connecting to redis at %s: %w", opts.Addr, err)
+		return nil, nil, fmt.Errorf("connecting to redis (%s) at %s: %w", kind, strings.Join(addrs, ","), err)
 	}
-	logger.Info("connected to redis", "addr", opts.Addr)
+	logger.Info("connected to redis", "kind", kind, "addr", strings.Join(addrs, ","))
 	return db, func() { rdb.Close() }, nil
+}
+
+// Kinds of Redis deployment REDIS_URL can name.
+const (
+	redisNode     = "node"
+	redisSentinel = "sentinel"
+	redisCluster  = "cluster"
+)
+
+// redisClient builds the client REDIS_URL names, without connecting:
+//
+//	redis://[user:password@]host:port[/db]      one node (rediss:// for TLS)
+//	redis://[user:password@]host:port?addr=host2:port&addr=host3:port
+//	                                            a Cluster, from its seed nodes
+//	redis://[user:password@]host:port?cluster=true
+//	                                            a Cluster, from one seed node
+//	redis://[sentinel-user:sentinel-password@]host:26379?master_name=mymaster&addr=host2:26379[&password=...]
+//	                                            a Sentinel set (password= is the master's)
+//
+// Other query parameters are go-redis's options (dial_timeout=3s, ...). It
+// returns the kind and the addresses, which name no password, for logs.
+func redisClient(rawURL string) (redis.UniversalClient, string, []string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		// url.Parse's error quotes the URL, which may carry a password.
+		return nil, "", nil, errors.New("REDIS_URL is not a redis:// or rediss:// URL")
+	}
+	q := u.Query()
+	cluster := q.Get("cluster")
+	q.Del("cluster")
+	u.RawQuery = q.Encode()
+	// Report an outage within a second rather than after go-redis's
+	// default of five dial retries on every call.
+	const dialerRetries = 2
+	switch {
+	case q.Has("master_name"):
+		opts, err := redis.ParseFailoverURL(u.String())
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("REDIS_URL names a Sentinel set (master_name=) but: %w", err)
+		}
+		if opts.DialerRetries == 0 {
+			opts.DialerRetries = dialerRetries
+		}
+		return redis.NewFailoverClient(opts), redisSentinel, opts.SentinelAddrs, nil
+	case q.Has("addr") || cluster == "true":
+		opts, err := redis.ParseClusterURL(u.String())
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("REDIS_URL names a Cluster (addr= or cluster=true) but: %w", err)
+		}
+		if opts.DialerRetries == 0 {
+			opts.DialerRetries = dialerRetries
+		}
+		return redis.NewClusterClient(opts), redisCluster, opts.Addrs, nil
+	case cluster != "" && cluster != "false":
+		return nil, "", nil, fmt.Errorf("REDIS_URL: cluster=%q, want true or false", cluster)
+	}
+	opts, err := redis.ParseURL(u.String())
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	if opts.DialerRetries == 0 {
+		opts.DialerRetries = dialerRetries
+	}
+	return redis.NewClient(opts), redisNode, []string{opts.Addr}, nil
 }
 
 // connect opens the store and builds the sources: what sync, serve and the
@@ -223,7 +280,9 @@ func newSources(cfg *config.Config, env config.Env, logger *slog.Logger) (*sourc
 }
 
 func (s *sources) syncer(cfg *config.Config, db *store.DB, logger *slog.Logger) *bot.Syncer {
-	sy := &bot.Syncer{Config: cfg, Store: db, Logger: logger}
+	// Replicas on one Redis split the work by lease; one process alone
+	// always gets them.
+	sy := &bot.Syncer{Config: cfg, Store: db, Logger: logger, Leases: db.Leases(0)}
 	m := s.metrics
 	if m != nil {
 		sy.Store = observe.SyncStore{SyncStore: db, Counts: db, Metrics: m}

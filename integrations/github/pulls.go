@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -57,7 +58,7 @@ func (c *Client) Sync(ctx context.Context, repo string, cursor string, fn func([
 		if page == 1 {
 			etag = cur.ETag
 		}
-		list, resp, err := c.listPage(ctx, owner, name, page, etag)
+		list, resp, err := c.listPage(ctx, owner, name, repo, page, etag)
 		if page == 1 && notModified(err) {
 			c.log.Debug("github pull requests unchanged", "repo", repo)
 			return cursor, 0, nil
@@ -88,6 +89,13 @@ func (c *Client) Sync(ctx context.Context, repo string, cursor string, fn func([
 			}
 			seen[number] = true
 			pr, err := c.pullRequest(ctx, owner, name, repo, number)
+			if malformed(err) {
+				// One pull request GitHub sends in a shape flowbot cannot
+				// read must not stop the rest; it is read again when it
+				// next changes.
+				c.log.Warn("github pull request skipped: its payload does not decode", "repo", repo, "pr", number, "err", err)
+				continue
+			}
 			if err != nil {
 				return cursor, n, err
 			}
@@ -108,8 +116,10 @@ func (c *Client) Sync(ctx context.Context, repo string, cursor string, fn func([
 }
 
 // listPage reads one page of the repository's pull requests, newest update
-// first. etag, when set, makes the request conditional.
-func (c *Client) listPage(ctx context.Context, owner, name string, page int, etag string) ([]*gogithub.PullRequest, *gogithub.Response, error) {
+// first. etag, when set, makes the request conditional. The entries are
+// decoded one at a time: one that does not decode is skipped with a warning
+// naming it (see decodePulls).
+func (c *Client) listPage(ctx context.Context, owner, name, repo string, page int, etag string) ([]*gogithub.PullRequest, *gogithub.Response, error) {
 	q := url.Values{
 		"state":     {"all"},
 		"sort":      {"updated"},
@@ -127,9 +137,45 @@ func (c *Client) listPage(ctx context.Context, owner, name string, page int, eta
 	if etag != "" {
 		req.Header.Set("If-None-Match", etag)
 	}
-	var list []*gogithub.PullRequest
-	resp, err := c.gh.Do(ctx, req, &list)
-	return list, resp, err
+	var raws []json.RawMessage
+	resp, err := c.gh.Do(ctx, req, &raws)
+	if err != nil {
+		return nil, resp, err
+	}
+	return c.decodePulls(repo, page, raws), resp, nil
+}
+
+// decodePulls decodes a list page's pull requests one by one, skipping
+// with a warning each one that does not decode, or has no number.
+func (c *Client) decodePulls(repo string, page int, raws []json.RawMessage) []*gogithub.PullRequest {
+	list := make([]*gogithub.PullRequest, 0, len(raws))
+	for i, raw := range raws {
+		var p gogithub.PullRequest
+		err := json.Unmarshal(raw, &p)
+		if err == nil && p.GetNumber() == 0 {
+			err = errors.New("the pull request has no number")
+		}
+		if err != nil {
+			var id struct {
+				Number int `json:"number"`
+			}
+			_ = json.Unmarshal(raw, &id) // the number, when it still reads
+			c.log.Warn("github pull request skipped: its payload does not decode", "repo", repo,
+				"pr", id.Number, "page", page, "index", i, "err", err)
+			continue
+		}
+		list = append(list, &p)
+	}
+	return list
+}
+
+// malformed reports an answer GitHub sent complete but in a shape that does
+// not decode. A body cut short is not one of them: it reads like a dropped
+// connection, and the sync fails and is retried instead.
+func malformed(err error) bool {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &syntax) || errors.As(err, &typ)
 }
 
 // notModified reports a 304, which go-github returns as an error.

@@ -114,18 +114,19 @@ func (cl *changelog) complete() bool {
 }
 
 // cloudSearchPage is a page of Cloud's enhanced search.
+// Issues stay raw until decodeIssues reads them one by one.
 type cloudSearchPage struct {
-	Issues        []issue `json:"issues"`
-	NextPageToken string  `json:"nextPageToken"`
-	IsLast        bool    `json:"isLast"`
+	Issues        []json.RawMessage `json:"issues"`
+	NextPageToken string            `json:"nextPageToken"`
+	IsLast        bool              `json:"isLast"`
 }
 
 // dcSearchPage is a page of Data Center's search.
 type dcSearchPage struct {
-	StartAt    int     `json:"startAt"`
-	MaxResults int     `json:"maxResults"`
-	Total      int     `json:"total"`
-	Issues     []issue `json:"issues"`
+	StartAt    int               `json:"startAt"`
+	MaxResults int               `json:"maxResults"`
+	Total      int               `json:"total"`
+	Issues     []json.RawMessage `json:"issues"`
 }
 
 // changelogPage is a page of Cloud's /issue/{key}/changelog.
@@ -154,7 +155,7 @@ func (c *Client) searchCloud(ctx context.Context, jql string, handle func([]issu
 			return fmt.Errorf("fetching page %d: %w", page, err)
 		}
 		c.log.Debug("jira search page", "page", page, "issues", len(p.Issues), "last", p.IsLast)
-		if err := handle(p.Issues); err != nil {
+		if err := handle(c.decodeIssues(p.Issues)); err != nil {
 			return err
 		}
 		if p.IsLast || p.NextPageToken == "" {
@@ -182,7 +183,7 @@ func (c *Client) searchDataCenter(ctx context.Context, jql string, handle func([
 			return fmt.Errorf("fetching page %d: %w", page, err)
 		}
 		c.log.Debug("jira search page", "page", page, "start_at", startAt, "issues", len(p.Issues), "total", p.Total)
-		if err := handle(p.Issues); err != nil {
+		if err := handle(c.decodeIssues(p.Issues)); err != nil {
 			return err
 		}
 		// Jira may send fewer than asked for (its own page cap), so the
@@ -194,15 +195,45 @@ func (c *Client) searchDataCenter(ctx context.Context, jql string, handle func([
 	}
 }
 
+// decodeIssues decodes a page's issues one at a time, so one issue Jira
+// sends in a shape flowbot cannot read (a field of the wrong type, no
+// fields at all) is skipped with a warning naming it, and the rest of the
+// page syncs. The skipped issue is read again when it next changes.
+func (c *Client) decodeIssues(raws []json.RawMessage) []issue {
+	out := make([]issue, 0, len(raws))
+	for i, raw := range raws {
+		var is issue
+		err := json.Unmarshal(raw, &is)
+		if err == nil && is.Fields == nil {
+			err = errors.New("the issue has no fields")
+		}
+		if err != nil {
+			c.log.Warn("jira issue skipped: its payload does not decode", "issue", issueName(raw, i), "err", err)
+			continue
+		}
+		out = append(out, is)
+	}
+	return out
+}
+
+// issueName names an issue that does not decode as a whole: its key or id
+// when those still read, else its place in the page.
+func issueName(raw json.RawMessage, i int) string {
+	var id struct {
+		Key string `json:"key"`
+		ID  string `json:"id"`
+	}
+	_ = json.Unmarshal(raw, &id) // fills what reads; the rest stays empty
+	return cmp.Or(id.Key, id.ID, fmt.Sprintf("#%d of the page", i+1))
+}
+
 // items completes the changelogs of one page and maps it to coach items,
-// sub-tasks left out.
+// sub-tasks left out. An issue whose changelog does not read is skipped
+// with a warning, like one that does not decode.
 func (c *Client) items(ctx context.Context, issues []issue) ([]coach.Item, error) {
 	var keep []*issue
 	for i := range issues {
 		is := &issues[i]
-		if is.Fields == nil {
-			return nil, fmt.Errorf("jira sent issue %s without fields", cmp.Or(is.Key, is.ID))
-		}
 		// The JQL already excludes sub-tasks; this catches sites where
 		// subTaskIssueTypes() matches nothing (sub-tasks disabled, or
 		// renamed types on old Data Center versions).
@@ -248,7 +279,8 @@ func (c *Client) items(ctx context.Context, issues []issue) ([]coach.Item, error
 			err = nil
 		}
 		if err != nil {
-			return nil, err
+			c.log.Warn("jira issue skipped: its changelog does not read", "issue", is.Key, "err", err)
+			continue
 		}
 		out = append(out, it)
 	}

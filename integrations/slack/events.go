@@ -17,10 +17,11 @@ import (
 // any realistic burst.
 const recentCommands = 512
 
-// serve reads slack-go's events until ctx ends. Answers run in goroutines
-// added to wg, so Run can wait for them.
+// serve reads one connection's slack-go events until ctx ends. Answers run
+// in goroutines added to wg, so Run can wait for them. Deliveries are
+// remembered in c.seen, shared by every connection.
 func (c *Client) serve(ctx context.Context, sm *socketmode.Client, wg *sync.WaitGroup) {
-	seen := newRecent(recentCommands)
+	seen := c.seen
 	for {
 		select {
 		case <-ctx.Done():
@@ -60,6 +61,8 @@ func (c *Client) handleEvent(ctx context.Context, sm *socketmode.Client, evt soc
 		c.onSlashCommand(ctx, sm, evt, seen, wg)
 	case socketmode.EventTypeInteractive:
 		c.onInteractive(ctx, sm, evt, seen, wg)
+	case socketmode.EventTypeEventsAPI:
+		c.onEventsAPI(ctx, sm, evt, wg)
 	case socketmode.EventTypeErrorBadMessage:
 		c.onBadMessage(ctx, sm, evt)
 	case socketmode.EventTypeIncomingError:
@@ -98,7 +101,7 @@ func (c *Client) onSlashCommand(ctx context.Context, sm *socketmode.Client, evt 
 	if key == "" {
 		key = evt.Request.EnvelopeID
 	}
-	if !seen.add(key) {
+	if !c.firstDelivery(ctx, seen, key) {
 		c.log.Info("slash command redelivered, not answered again", "channel", cmd.ChannelID, "user", cmd.UserID, "retry_attempt", evt.Request.RetryAttempt)
 		return
 	}
@@ -122,7 +125,7 @@ func (c *Client) onInteractive(ctx context.Context, sm *socketmode.Client, evt s
 	if key == "" {
 		key = evt.Request.EnvelopeID
 	}
-	if !seen.add(key) {
+	if !c.firstDelivery(ctx, seen, key) {
 		c.log.Info("button press redelivered, not answered again", "channel", cb.Channel.ID, "user", cb.User.ID)
 		return
 	}
@@ -184,8 +187,10 @@ func envelopeID(raw json.RawMessage) string {
 	return id
 }
 
-// recent remembers the last n keys added. It is used by one goroutine only.
+// recent remembers the last n keys added. It is safe for concurrent use:
+// every connection's serve loop shares one.
 type recent struct {
+	mu   sync.Mutex
 	keys []string
 	set  map[string]bool
 	next int
@@ -197,6 +202,8 @@ func newRecent(n int) *recent {
 
 // add reports whether key is new, and remembers it.
 func (r *recent) add(key string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.set[key] {
 		return false
 	}

@@ -14,13 +14,18 @@
 // says it did not take it (429, 503, or an error code that means the request
 // was not processed) or the connection was refused before anything was
 // sent; an ambiguous failure such as a timeout is logged, not retried.
-// Slash commands are remembered by trigger_id for a while, so a redelivered
-// envelope is acked but not answered again.
+// Slash commands and button presses are remembered by trigger_id (other
+// envelopes by envelope_id), so a redelivered envelope is acked but not
+// answered again: in memory, and with a Deduper in Redis for 10 minutes, so
+// that a redelivery to another connection or another replica is caught too.
 //
 // Connection handling is slack-go's socketmode client: it reconnects after a
 // dropped websocket, a missed ping or a disconnect envelope, and backs off on
 // apps.connections.open failures, honouring Retry-After on a 429. Run wraps
-// it so that only a rejected token (or a ctx that ends) stops the bot.
+// it so that only a rejected token (or a ctx that ends) stops the bot. Slack
+// closes a socket before slack-go opens the next one on a disconnect, so Run
+// keeps several connections open (Config.Connections, default 2): Slack
+// sends each envelope to one of them, and one is always there to take it.
 package slack
 
 import (
@@ -45,7 +50,15 @@ import (
 const (
 	DefaultAPIURL  = "https://slack.com/api/"
 	DefaultCommand = "/flow"
+	// DefaultConnections is how many socket-mode connections Run keeps
+	// open; Slack allows MaxConnections per app.
+	DefaultConnections = 2
+	MaxConnections     = 10
 )
+
+// dedupTimeout bounds asking the Deduper about one envelope: past it, the
+// in-memory record decides.
+const dedupTimeout = 2 * time.Second
 
 // ErrTokenRejected means Slack refused a token (invalid_auth, not_authed,
 // account_inactive or token_revoked): retrying cannot help.
@@ -54,6 +67,14 @@ var ErrTokenRejected = errors.New("slack rejected the token")
 // Handler answers one /flow request. bot's answerer implements it.
 type Handler interface {
 	HandleCommand(ctx context.Context, req bot.Request) bot.Reply
+}
+
+// Deduper remembers delivery ids across connections and replicas.
+// store.Dedup implements it.
+type Deduper interface {
+	// First reports whether id is seen for the first time, and remembers
+	// it: of concurrent calls with one id, one gets true.
+	First(ctx context.Context, id string) (bool, error)
 }
 
 // Config configures a Client.
@@ -71,16 +92,32 @@ type Config struct {
 	// HTTPClient makes every Web API call and response_url post. Default: a
 	// client with a 30s timeout.
 	HTTPClient *http.Client
+	// Connections is how many socket-mode connections to keep open, 1 to
+	// MaxConnections. Default DefaultConnections.
+	Connections int
+	// Deduper, when set, remembers envelopes in shared storage so that a
+	// redelivery is not answered twice by any connection of any replica.
+	// Without it (or when it fails) envelopes are remembered in memory,
+	// which covers this process only.
+	Deduper Deduper
 }
 
 // Client connects a Handler to Slack.
 type Client struct {
-	handler   Handler
-	command   string
-	log       *slog.Logger
-	http      *http.Client
-	api       *slackapi.Client
-	connected atomic.Bool
+	handler Handler
+	command string
+	log     *slog.Logger
+	http    *http.Client
+	api     *slackapi.Client
+	dedup   Deduper
+	// seen remembers recent deliveries in memory, shared by every
+	// connection.
+	seen *recent
+	// conns holds each connection's state: whether Slack said hello on
+	// it. connected is one of them in a connection's own Client (see
+	// forConnection), nil in the Client New returns.
+	conns     []*atomic.Bool
+	connected *atomic.Bool
 
 	// sleep waits between retries; tests replace it to run without waiting.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -116,6 +153,13 @@ func New(cfg Config, h Handler) (*Client, error) {
 	if !strings.HasPrefix(command, "/") || strings.ContainsAny(command, " \t\n") {
 		return nil, fmt.Errorf("slack config: Command %q must be one word starting with \"/\", such as %s", command, DefaultCommand)
 	}
+	conns := cfg.Connections
+	if conns == 0 {
+		conns = DefaultConnections
+	}
+	if conns < 1 || conns > MaxConnections {
+		return nil, fmt.Errorf("slack config: Connections is %d; Slack allows 1 to %d socket-mode connections per app", cfg.Connections, MaxConnections)
+	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -130,14 +174,20 @@ func New(cfg Config, h Handler) (*Client, error) {
 		slackapi.OptionHTTPClient(httpClient),
 		slackapi.OptionLog(slog.NewLogLogger(logger.Handler(), slog.LevelDebug)),
 	)
-	return &Client{
+	c := &Client{
 		handler: h,
 		command: command,
 		log:     logger,
 		http:    httpClient,
 		api:     api,
+		dedup:   cfg.Deduper,
+		seen:    newRecent(recentCommands),
 		sleep:   sleepCtx,
-	}, nil
+	}
+	for range conns {
+		c.conns = append(c.conns, new(atomic.Bool))
+	}
+	return c, nil
 }
 
 // checkToken tells the operator which token is wrong and where to find the
@@ -158,29 +208,80 @@ func checkToken(field, token, prefix, what string) error {
 
 // Connected reports whether a socket-mode connection is open and Slack has
 // said hello on it.
-func (c *Client) Connected() bool { return c.connected.Load() }
+func (c *Client) Connected() bool {
+	for _, conn := range c.conns {
+		if conn.Load() {
+			return true
+		}
+	}
+	return false
+}
 
-// Run checks the bot token, connects, and serves slash commands until ctx
-// ends, reconnecting as often as needed. When ctx ends, handlers in flight
-// see it cancelled, and what they return is still delivered (within a
-// bounded time) before Run returns nil. Run returns an error wrapping
-// ErrTokenRejected when Slack refuses a token.
+// forConnection returns a copy of c for connection i of Run: the same
+// settings, handler and memory of deliveries, with its own connection
+// state.
+func (c *Client) forConnection(i int) *Client {
+	cc := *c
+	cc.connected = c.conns[i]
+	cc.log = c.log.With("connection", i+1)
+	return &cc
+}
+
+// firstDelivery reports whether the delivery named key is seen for the
+// first time, by this process (seen) and, with a Deduper, by any replica.
+// When the Deduper fails, the memory of this process decides: better an
+// answer twice than none.
+func (c *Client) firstDelivery(ctx context.Context, seen *recent, key string) bool {
+	first := seen.add(key)
+	if c.dedup == nil {
+		return first
+	}
+	ctx, cancel := context.WithTimeout(ctx, dedupTimeout)
+	defer cancel()
+	shared, err := c.dedup.First(ctx, "slack:"+key)
+	if err != nil {
+		c.log.Warn("checking for a redelivered envelope in shared storage; this process's memory decides", "err", err)
+		return first
+	}
+	return first && shared
+}
+
+// Run checks the bot token, opens the configured number of socket-mode
+// connections, and serves slash commands until ctx ends, reconnecting as
+// often as needed. When ctx ends, handlers in flight see it cancelled, and
+// what they return is still delivered (within a bounded time) before Run
+// returns nil. Run returns an error wrapping ErrTokenRejected when Slack
+// refuses a token.
 func (c *Client) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	defer c.connected.Store(false)
+	defer func() {
+		for _, conn := range c.conns {
+			conn.Store(false)
+		}
+	}()
 
 	if err := c.checkBotToken(ctx); err != nil {
 		return err
 	}
-	sm := socketmode.New(c.api, socketmode.OptionLog(slog.NewLogLogger(c.log.Handler(), slog.LevelDebug)))
-
 	var wg sync.WaitGroup
-	wg.Go(func() { c.serve(ctx, sm, &wg) })
-	err := c.runSocket(ctx, sm)
+	errs := make([]error, len(c.conns))
+	var sockets sync.WaitGroup
+	for i := range c.conns {
+		conn := c.forConnection(i)
+		sm := socketmode.New(c.api, socketmode.OptionLog(slog.NewLogLogger(conn.log.Handler(), slog.LevelDebug)))
+		wg.Go(func() { conn.serve(ctx, sm, &wg) })
+		sockets.Go(func() {
+			errs[i] = conn.runSocket(ctx, sm)
+			if errs[i] != nil {
+				cancel() // a refused token stops every connection
+			}
+		})
+	}
+	sockets.Wait()
 	cancel()
 	wg.Wait()
-	return err
+	return errors.Join(errs...)
 }
 
 // checkBotToken calls auth.test so that a wrong bot token stops Run at once

@@ -317,7 +317,8 @@ func TestReconnects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := start(t, slacktest.NewServer(slacktest.Options{}), Config{})
+			// One connection, so the reconnects can be counted exactly.
+			h := start(t, slacktest.NewServer(slacktest.Options{}), Config{Connections: 1})
 			if _, err := h.srv.SlashCommand(h.ctx, slacktest.SlashCommand{Text: "before"}); err != nil {
 				t.Fatal(err)
 			}
@@ -355,7 +356,7 @@ func TestReconnects(t *testing.T) {
 func TestConnectRetriesRateLimit(t *testing.T) {
 	srv := slacktest.NewServer(slacktest.Options{})
 	srv.FailNext("apps.connections.open", http.StatusTooManyRequests, "1", 1)
-	h := start(t, srv, Config{})
+	h := start(t, srv, Config{Connections: 1})
 	if _, err := h.srv.SlashCommand(h.ctx, slacktest.SlashCommand{Text: "wip"}); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,12 @@
 // key prefix: each gets a random one, and its keys are deleted when the test
 // ends. With CI=true and no URL, tests fail rather than quietly fall back.
 // Locally, without a URL, every client gets its own fresh miniredis.
+//
+// FLOWBOT_TEST_REDIS_CLUSTER (host:port,host:port,...) names the seed nodes
+// of a real Redis Cluster instead; it wins over FLOWBOT_TEST_REDIS_URL, so
+// scripts/test runs the store suite a second time against a 3-master
+// cluster. Prefix then scans and deletes on every master, since a SCAN sent
+// to a cluster client reaches one node only.
 package storetest
 
 import (
@@ -15,6 +21,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +33,13 @@ import (
 
 // URLVar names the environment variable holding the test Redis URL.
 const URLVar = "FLOWBOT_TEST_REDIS_URL"
+
+// ClusterVar names the environment variable holding the seed addresses of a
+// test Redis Cluster, comma separated.
+const ClusterVar = "FLOWBOT_TEST_REDIS_CLUSTER"
+
+// Cluster reports whether tests run against a Redis Cluster.
+func Cluster() bool { return os.Getenv(ClusterVar) != "" }
 
 // New returns a DB for t with a key prefix of its own on the client NewClient
 // returns. Its keys are deleted when t ends.
@@ -39,6 +54,9 @@ func New(t testing.TB) *store.DB {
 // real server is shared with other tests, so write under a Prefix.
 func NewClient(t testing.TB) redis.UniversalClient {
 	t.Helper()
+	if addrs := os.Getenv(ClusterVar); addrs != "" {
+		return newClusterClient(t, strings.Split(addrs, ","))
+	}
 	url := os.Getenv(URLVar)
 	if url == "" {
 		if os.Getenv("CI") == "true" {
@@ -82,18 +100,57 @@ func Prefix(t testing.TB, rdb redis.UniversalClient) string {
 	return prefix
 }
 
-func deleteKeys(ctx context.Context, rdb redis.UniversalClient, match string) error {
+func newClusterClient(t testing.TB, addrs []string) redis.UniversalClient {
+	t.Helper()
+	rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
+	t.Cleanup(func() { rdb.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := rdb.ForEachShard(ctx, func(ctx context.Context, c *redis.Client) error {
+		return c.Ping(ctx).Err()
+	})
+	if err != nil {
+		t.Fatalf("reaching the test redis cluster at %s from %s: %v", addrs, ClusterVar, err)
+	}
+	return rdb
+}
+
+// Keys returns every key matching match on rdb, from every master of a
+// cluster.
+func Keys(ctx context.Context, rdb redis.UniversalClient, match string) ([]string, error) {
+	cc, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		return scan(ctx, rdb, match)
+	}
+	var mu sync.Mutex
+	var keys []string
+	err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+		ks, err := scan(ctx, c, match)
+		mu.Lock()
+		keys = append(keys, ks...)
+		mu.Unlock()
+		return err
+	})
+	return keys, err
+}
+
+func scan(ctx context.Context, rdb redis.Cmdable, match string) ([]string, error) {
 	var keys []string
 	iter := rdb.Scan(ctx, 0, match, 100).Iterator()
 	for iter.Next(ctx) {
 		keys = append(keys, iter.Val())
 	}
-	if err := iter.Err(); err != nil {
+	return keys, iter.Err()
+}
+
+func deleteKeys(ctx context.Context, rdb redis.UniversalClient, match string) error {
+	keys, err := Keys(ctx, rdb, match)
+	if err != nil {
 		return err
 	}
 	// One DEL per key: keys of different teams may sit on different
 	// Cluster slots, which a multi-key DEL refuses.
-	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	_, err = rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, k := range keys {
 			p.Del(ctx, k)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/flowbot/flowbot/coach"
 	"github.com/flowbot/flowbot/store/storetest"
+	"github.com/redis/go-redis/v9"
 )
 
 func TestPrefixDeletesOnlyItsKeys(t *testing.T) {
@@ -26,7 +27,7 @@ func TestPrefixDeletesOnlyItsKeys(t *testing.T) {
 			}
 		}
 	})
-	left, err := rdb.Keys(ctx, prefix+"*").Result()
+	left, err := storetest.Keys(ctx, rdb, prefix+"*")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +70,7 @@ func (f *fatalRecorder) Fatalf(format string, args ...any) {
 func TestCIRequiresRealRedis(t *testing.T) {
 	t.Setenv("CI", "true")
 	t.Setenv(storetest.URLVar, "")
+	t.Setenv(storetest.ClusterVar, "")
 	f := &fatalRecorder{TB: t}
 	done := make(chan struct{})
 	go func() {
@@ -82,6 +84,7 @@ func TestCIRequiresRealRedis(t *testing.T) {
 }
 
 func TestBadURLFails(t *testing.T) {
+	t.Setenv(storetest.ClusterVar, "")
 	t.Setenv(storetest.URLVar, "http://user:s3cret@127.0.0.1:1/0")
 	f := &fatalRecorder{TB: t}
 	done := make(chan struct{})
@@ -95,5 +98,34 @@ func TestBadURLFails(t *testing.T) {
 	}
 	if strings.Contains(f.msg, "s3cret") {
 		t.Errorf("Fatalf message %q shows the password", f.msg)
+	}
+}
+
+// On a Cluster a transaction over keys of two slots is refused, so the
+// store suite run there proves every multi-key transaction stays on one
+// team's slot.
+func TestClusterRefusesCrossSlotTransaction(t *testing.T) {
+	if !storetest.Cluster() {
+		t.Skipf("set %s to run against a Redis Cluster", storetest.ClusterVar)
+	}
+	ctx := t.Context()
+	rdb := storetest.NewClient(t)
+	prefix := storetest.Prefix(t, rdb)
+	one := func(team, name string) string { return prefix + ":{" + team + "}:" + name }
+	_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, one("payments", "a"), "1", 0)
+		p.Set(ctx, one("payments", "b"), "1", 0)
+		return nil
+	})
+	if err != nil {
+		t.Errorf("transaction within one team's slot: %v", err)
+	}
+	_, err = rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, one("payments", "a"), "1", 0)
+		p.Set(ctx, one("platform", "a"), "1", 0) // another slot
+		return nil
+	})
+	if err == nil {
+		t.Error("transaction across two teams' slots succeeded, want CROSSSLOT")
 	}
 }

@@ -124,6 +124,7 @@ type Server struct {
 	calls     map[string]int
 	files     map[string]*File // by id
 	fileOrder []string
+	views     viewState // views.*, users.info, users.conversations (views.go)
 }
 
 type failure struct {
@@ -528,6 +529,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, s.completeUpload(p))
 	default:
+		if s.serveViews(w, method, token, p) {
+			return
+		}
 		writeJSON(w, apiError("unknown_method"))
 	}
 }
