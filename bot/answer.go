@@ -773,5 +773,9 @@ func humanAgo(d time.Duration) string {
 
 // escape keeps Slack from reading user text as markup or mentions.
 func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	return mrkdwnEscaper.Replace(s)
 }
+
+// mrkdwnEscaper is built once: a Replacer is safe for concurrent use, and
+// building one per call was most of the time an aging answer took.
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")

@@ -61,7 +61,10 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 	}
 	from := cmd.Since.Start(now, team.Location())
 	switch cmd.Name {
-	case "cycle-time", "throughput":
+	case "cycle-time":
+		// Its reading counts the work in progress older than the p85.
+		return b.indexedSnapshot(ctx, ws, team, now, from, true)
+	case "throughput":
 		return b.indexedSnapshot(ctx, ws, team, now, from, false)
 	case "wip":
 		return b.indexedSnapshot(ctx, ws, team, now, now, true)

@@ -47,24 +47,12 @@ type Nudges struct{ db *DB }
 // Nudges returns the nudge store under db's prefix.
 func (db *DB) Nudges() *Nudges { return &Nudges{db: db} }
 
-// Claim is a held claim: Release frees it if it is still ours.
-type Claim struct {
-	Key   string
-	Token string
-}
-
 // Person is one identity the bot may mention: a Slack user and who they
 // are in Jira (display name) and GitHub (login).
 type Person struct {
 	Slack  string `json:"slack"`
 	Jira   string `json:"jira,omitempty"`
 	GitHub string `json:"github,omitempty"`
-}
-
-// PostRef names a posted Slack message.
-type PostRef struct {
-	Channel string
-	TS      string
 }
 
 var claimPattern = regexp.MustCompile(`^[A-Za-z0-9._:+-]{1,200}$`)
@@ -196,44 +184,55 @@ func (n *Nudges) MarkOnIt(ctx context.Context, team, key string, at time.Time) e
 	return nil
 }
 
-// Claim takes the claim name of team for ttl (SET NX PX): of any number of
-// concurrent callers, across replicas, exactly one gets true until the
-// claim expires or is released. The holder posts, then records, and
-// releases the claim only when posting failed, so the next run retries.
-func (n *Nudges) Claim(ctx context.Context, team, name string, ttl time.Duration) (Claim, bool, error) {
-	base, err := n.base(team)
+// Claim takes the claim name of team for ttl (SET NX PX) and returns its
+// token: of any number of concurrent callers, across replicas, exactly one
+// gets true until the claim expires or is released. The holder posts, then
+// records, and releases the claim only when posting failed, so the next
+// run retries.
+func (n *Nudges) Claim(ctx context.Context, team, name string, ttl time.Duration) (string, bool, error) {
+	key, err := n.claimKey(team, name)
 	if err != nil {
-		return Claim{}, false, fmt.Errorf("claiming: %w", err)
-	}
-	if !claimPattern.MatchString(name) {
-		return Claim{}, false, fmt.Errorf("claiming %q: want 1 to 200 letters, digits and ._:+-", name)
+		return "", false, fmt.Errorf("claiming: %w", err)
 	}
 	if ttl <= 0 {
-		return Claim{}, false, fmt.Errorf("claiming %s: ttl %v is not positive", name, ttl)
+		return "", false, fmt.Errorf("claiming %s: ttl %v is not positive", name, ttl)
 	}
 	b := make([]byte, 12)
 	rand.Read(b)
-	c := Claim{Key: base + "nudges:claim:" + name, Token: hex.EncodeToString(b)}
-	err = n.db.rdb.SetArgs(ctx, c.Key, c.Token, redis.SetArgs{Mode: "NX", TTL: ttl}).Err()
+	token := hex.EncodeToString(b)
+	err = n.db.rdb.SetArgs(ctx, key, token, redis.SetArgs{Mode: "NX", TTL: ttl}).Err()
 	if errors.Is(err, redis.Nil) {
-		return Claim{}, false, nil
+		return "", false, nil
 	}
 	if err != nil {
-		return Claim{}, false, fmt.Errorf("claiming %s of %s: %w", name, team, classify(ctx, err))
+		return "", false, fmt.Errorf("claiming %s of %s: %w", name, team, classify(ctx, err))
 	}
-	return c, true, nil
+	return token, true, nil
 }
 
-// Release frees c if it still holds its claim (compare and delete); a
-// claim that lapsed and was taken by another holder stays theirs.
-func (n *Nudges) Release(ctx context.Context, c Claim) error {
-	if n.db.prefixErr != nil {
-		return n.db.prefixErr
+// Release frees the claim name if token still holds it (compare and
+// delete); a claim that lapsed and was taken by another holder stays
+// theirs.
+func (n *Nudges) Release(ctx context.Context, team, name, token string) error {
+	key, err := n.claimKey(team, name)
+	if err != nil {
+		return fmt.Errorf("releasing claim: %w", err)
 	}
-	if err := releaseScript.Run(ctx, n.db.rdb, []string{c.Key}, c.Token).Err(); err != nil {
-		return fmt.Errorf("releasing claim: %w", classify(ctx, err))
+	if err := releaseScript.Run(ctx, n.db.rdb, []string{key}, token).Err(); err != nil {
+		return fmt.Errorf("releasing claim %s of %s: %w", name, team, classify(ctx, err))
 	}
 	return nil
+}
+
+func (n *Nudges) claimKey(team, name string) (string, error) {
+	base, err := n.base(team)
+	if err != nil {
+		return "", err
+	}
+	if !claimPattern.MatchString(name) {
+		return "", fmt.Errorf("invalid claim %q: want 1 to 200 letters, digits and ._:+-", name)
+	}
+	return base + "nudges:claim:" + name, nil
 }
 
 // Snooze holds back every nudge about subject (an item key, owner/repo#N
@@ -446,18 +445,19 @@ func (n *Nudges) State(ctx context.Context, team string) (coach.RulesState, erro
 var dayPattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 // PutPostRef remembers the flow-check post of team on day (YYYY-MM-DD in
-// the team's zone), for PostRefTTL, so later runs edit it in place.
-func (n *Nudges) PutPostRef(ctx context.Context, team, day string, ref PostRef) error {
+// the team's zone) as its channel and ts, for PostRefTTL, so later runs
+// edit it in place.
+func (n *Nudges) PutPostRef(ctx context.Context, team, day, channel, ts string) error {
 	base, err := n.base(team)
 	if err != nil {
 		return fmt.Errorf("storing post: %w", err)
 	}
-	if !dayPattern.MatchString(day) || ref.Channel == "" || ref.TS == "" {
-		return fmt.Errorf("storing post: want a YYYY-MM-DD day, a channel and a ts, got %q %+v", day, ref)
+	if !dayPattern.MatchString(day) || channel == "" || ts == "" {
+		return fmt.Errorf("storing post: want a YYYY-MM-DD day, a channel and a ts, got %q %q %q", day, channel, ts)
 	}
 	key := base + "nudges:post:" + day
 	_, err = n.db.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, key, "channel", ref.Channel, "ts", ref.TS)
+		p.HSet(ctx, key, "channel", channel, "ts", ts)
 		p.Expire(ctx, key, PostRefTTL)
 		return nil
 	})
@@ -467,23 +467,24 @@ func (n *Nudges) PutPostRef(ctx context.Context, team, day string, ref PostRef) 
 	return nil
 }
 
-// PostRef is team's flow-check post of day, if one was stored.
-func (n *Nudges) PostRef(ctx context.Context, team, day string) (PostRef, bool, error) {
+// PostRef is team's flow-check post of day (channel and ts), if one was
+// stored.
+func (n *Nudges) PostRef(ctx context.Context, team, day string) (channel, ts string, ok bool, err error) {
 	base, err := n.base(team)
 	if err != nil {
-		return PostRef{}, false, fmt.Errorf("reading post: %w", err)
+		return "", "", false, fmt.Errorf("reading post: %w", err)
 	}
 	if !dayPattern.MatchString(day) {
-		return PostRef{}, false, fmt.Errorf("reading post: want a YYYY-MM-DD day, got %q", day)
+		return "", "", false, fmt.Errorf("reading post: want a YYYY-MM-DD day, got %q", day)
 	}
 	m, err := n.db.rdb.HGetAll(ctx, base+"nudges:post:"+day).Result()
 	if err != nil {
-		return PostRef{}, false, fmt.Errorf("reading post of %s on %s: %w", team, day, classify(ctx, err))
+		return "", "", false, fmt.Errorf("reading post of %s on %s: %w", team, day, classify(ctx, err))
 	}
 	if m["channel"] == "" || m["ts"] == "" {
-		return PostRef{}, false, nil
+		return "", "", false, nil
 	}
-	return PostRef{Channel: m["channel"], TS: m["ts"]}, true, nil
+	return m["channel"], m["ts"], true, nil
 }
 
 // LinkPerson stores (replaces) the identity of p.Slack.
