@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -342,10 +341,8 @@ func (n *Nudger) RunFlowCheck(ctx context.Context, teamID string, now time.Time)
 		return res, err
 	}
 	res.Check = n.flowCheck(team, day, rep, sent, loc)
-	if len(rep.Due) == 0 && !posted {
-		return res, n.Log.PutState(ctx, team.ID, rep.State)
-	}
-	if len(rep.Due) == 0 && !res.moved(ts, posted) {
+	if len(rep.Due) == 0 && (!posted || !res.Check.hasMoved()) {
+		// Nothing due, and nothing in today's post to mark as moved.
 		return res, n.Log.PutState(ctx, team.ID, rep.State)
 	}
 	if !posted {
@@ -395,13 +392,10 @@ func (n *Nudger) RunFlowCheck(ctx context.Context, teamID string, now time.Time)
 	return res, n.Log.PutState(ctx, team.ID, rep.State)
 }
 
-// moved reports whether the day's post shows a line that moved: then it
-// is edited even when nothing new is due.
-func (r FlowCheckResult) moved(_ string, posted bool) bool {
-	if !posted {
-		return false
-	}
-	return slices.ContainsFunc(r.Check.Lines, func(l NudgeLine) bool { return l.Moved })
+// hasMoved reports whether the post shows a line that moved: then the
+// day's post is edited even when nothing new is due.
+func (fc FlowCheck) hasMoved() bool {
+	return slices.ContainsFunc(fc.Lines, func(l NudgeLine) bool { return l.Moved })
 }
 
 // flowCheck is the day's post: the nudges due now, those posted earlier
@@ -526,6 +520,3 @@ func (n *Nudger) NudgesAnswer(ctx context.Context, teamID string, now time.Time)
 	}
 	return Answer{Text: b.String(), JSON: rep.JSON(), Message: m}, nil
 }
-
-// logger for Nudger's callers who have no Bot logger.
-func (n *Nudger) logger() *slog.Logger { return n.Bot.logger() }

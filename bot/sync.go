@@ -98,6 +98,12 @@ type Syncer struct {
 	// Progress, when set, is told about every stored page: it is how
 	// `flowbot sync` shows a long backfill moving.
 	Progress func(team, source, scope string, stored int)
+
+	// unreleased holds the tokens of leases whose release failed (Redis
+	// was down), by source+" "+project: the next attempt at that work
+	// releases them first, rather than waiting for them to lapse.
+	mu         sync.Mutex
+	unreleased map[string]string
 }
 
 // TeamResult counts what one team's sync stored.
@@ -257,6 +263,11 @@ func (s *Syncer) withLease(ctx context.Context, team, source, project string, wo
 		return false, err // shutting down: take no more work
 	}
 	log := s.logger().With("team", team, "source", source, "project", project)
+	if old, ok := s.takeUnreleased(source, project); ok {
+		if err := s.Leases.Release(ctx, source, project, old); err != nil {
+			log.Info("releasing a sync lease left from an earlier run", "err", err)
+		}
+	}
 	token, ok, err := s.Leases.Acquire(ctx, source, project)
 	if err != nil {
 		return false, fmt.Errorf("taking the sync lease on %s %s: %w", source, project, err)
@@ -281,8 +292,24 @@ func (s *Syncer) withLease(ctx context.Context, team, source, project string, wo
 	defer relCancel()
 	if rerr := s.Leases.Release(relCtx, source, project, token); rerr != nil {
 		log.Warn("releasing the sync lease", "err", rerr)
+		s.mu.Lock()
+		if s.unreleased == nil {
+			s.unreleased = map[string]string{}
+		}
+		s.unreleased[source+" "+project] = token
+		s.mu.Unlock()
 	}
 	return true, err
+}
+
+// takeUnreleased returns and forgets the token of a lease on (source,
+// project) whose release failed.
+func (s *Syncer) takeUnreleased(source, project string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	token, ok := s.unreleased[source+" "+project]
+	delete(s.unreleased, source+" "+project)
+	return token, ok
 }
 
 // renewLease renews the lease every third of its TTL until stop closes,

@@ -28,6 +28,7 @@ type memLeases struct {
 	released []string
 	loseAt   int   // the renewal (1-based) that reports the lease lost; 0: never
 	err      error // returned by Acquire
+	down     bool  // Release fails, as with Redis down
 }
 
 func newMemLeases(ttl time.Duration) *memLeases {
@@ -69,6 +70,9 @@ func (m *memLeases) Release(ctx context.Context, source, project, token string) 
 	defer m.mu.Unlock()
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if m.down {
+		return errors.New("redis is unreachable")
 	}
 	k := source + " " + project
 	if m.held[k] != token {
@@ -256,5 +260,37 @@ func TestSyncLeaseUnavailable(t *testing.T) {
 	}
 	if len(jira.syncs) != 0 {
 		t.Error("synced jira without its lease")
+	}
+}
+
+// A lease whose release failed (Redis went away after the work) is
+// released by the next sync of the same Syncer, which then does the work
+// instead of skipping it until the lease lapses.
+func TestSyncReleasesALeaseLeftByAFailedRelease(t *testing.T) {
+	leases := newMemLeases(time.Hour)
+	cfg, err := config.Parse([]byte("teams:\n  - id: payments\n    jira:\n      jql: project = PAY\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jira := &countingSource{}
+	s := &Syncer{Config: cfg, Store: &syncMem{cursors: map[string]string{}}, Jira: jira, Leases: leases,
+		Logger: slog.New(slog.DiscardHandler)}
+	leases.down = true
+	if err := s.SyncAll(t.Context()).Err(); err != nil {
+		t.Fatalf("first sync: %v", err)
+	}
+	if len(leases.held) != 1 {
+		t.Fatalf("leases held after a failed release = %v, want the one left behind", leases.held)
+	}
+	leases.down = false
+	sum := s.SyncAll(t.Context())
+	if err := sum.Err(); err != nil {
+		t.Fatalf("second sync: %v", err)
+	}
+	if len(sum.Teams[0].Skipped) != 0 || len(jira.syncs) != 2 {
+		t.Errorf("second sync skipped %v and synced jira %d times in all, want nothing skipped and 2", sum.Teams[0].Skipped, len(jira.syncs))
+	}
+	if len(leases.held) != 0 {
+		t.Errorf("leases held after the second sync: %v", leases.held)
 	}
 }

@@ -159,7 +159,12 @@ func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	}
 	defer closeDB()
 	b := &bot.Bot{Config: cfg, Store: db, Logger: logger, Unavailable: storeUnavailable}
-	ans, err := b.Ask(ctx, *teamID, text, now)
+	var ans bot.Answer
+	if isNudges(text) {
+		ans, err = askNudges(ctx, b, db, *teamID, text, now)
+	} else {
+		ans, err = b.Ask(ctx, *teamID, text, now)
+	}
 	if err != nil {
 		var ue *bot.UsageError
 		if errors.As(err, &ue) || errors.Is(err, bot.ErrUnknownTeam) {
@@ -252,6 +257,8 @@ func serveWith(ctx context.Context, cfg *config.Config, env config.Env, db *stor
 		BotToken: env.SlackBotToken,
 		APIURL:   env.SlackAPIURL,
 		Logger:   logger,
+		// Slack may redeliver an envelope to another connection or replica.
+		Deduper: db.Dedup(0),
 	}, handler)
 	if err != nil {
 		return fmt.Errorf("setting up slack: %w", err)

@@ -119,6 +119,9 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err := sum.Err(); err != nil {
 		return fmt.Errorf("the demo's sync failed: %w", err)
 	}
+	if err := demoFlowChecks(ctx, stdout, cfg, env, db, logger, now); err != nil {
+		return err
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

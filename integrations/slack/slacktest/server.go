@@ -178,7 +178,9 @@ func NewServer(opts Options) *Server {
 	mux.HandleFunc("/link/", s.serveSocket)
 	mux.HandleFunc("POST /respond/{token}", s.serveResponseURL)
 	mux.HandleFunc("POST /upload/{id}", s.serveUpload)
-	s.srv = httptest.NewServer(mux)
+	// Assigned before serving: handlers read s.srv.URL.
+	s.srv = httptest.NewUnstartedServer(mux)
+	s.srv.Start()
 	return s
 }
 

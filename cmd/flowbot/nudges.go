@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/flowbot/flowbot/bot"
+	"github.com/flowbot/flowbot/bot/config"
+	"github.com/flowbot/flowbot/integrations/slack"
+	"github.com/flowbot/flowbot/store"
+)
+
+// isNudges reports whether an ask's text is the nudges preview.
+func isNudges(text string) bool {
+	f := strings.Fields(text)
+	return len(f) > 0 && f[0] == "nudges"
+}
+
+// askNudges answers `flowbot ask nudges`: what a flow check would post
+// now, and what it holds back and why. It posts nothing.
+func askNudges(ctx context.Context, b *bot.Bot, db *store.DB, teamID, text string, now time.Time) (bot.Answer, error) {
+	for _, f := range strings.Fields(text)[1:] {
+		if id, ok := strings.CutPrefix(f, "team:"); ok {
+			teamID = id
+		}
+	}
+	n := &bot.Nudger{Bot: b, Log: db.Nudges()}
+	return n.NudgesAnswer(ctx, teamID, now)
+}
+
+// demoFlowChecks runs one flow check for each team as of now, posting
+// through the Slack stand-in (the real path), and prints what went out.
+func demoFlowChecks(ctx context.Context, stdout io.Writer, cfg *config.Config, env config.Env, db *store.DB, logger *slog.Logger, now time.Time) error {
+	b := &bot.Bot{Config: cfg, Store: db, Logger: logger}
+	sc, err := slack.New(slack.Config{AppToken: env.SlackAppToken, BotToken: env.SlackBotToken, APIURL: env.SlackAPIURL, Logger: logger}, b)
+	if err != nil {
+		return err
+	}
+	n := &bot.Nudger{Bot: b, Log: db.Nudges(), Poster: sc}
+	fmt.Fprintln(stdout, "\nFlow check, as of now:")
+	for _, t := range cfg.Teams {
+		if t.Channel == "" {
+			continue
+		}
+		res, err := n.RunFlowCheck(ctx, t.ID, now)
+		if err != nil {
+			return fmt.Errorf("the demo's flow check of %s: %w", t.ID, err)
+		}
+		switch {
+		case res.Posted || res.Updated:
+			fmt.Fprintf(stdout, "%s (posted in %s, %d held back):\n", res.Check.Title, t.Channel, len(res.Report.Suppressed))
+			for _, l := range res.Check.Lines {
+				fmt.Fprintf(stdout, "  %s\n", renderMrkdwn(l.Text, false))
+			}
+		default:
+			whys := map[string]int{}
+			for _, h := range res.Report.Suppressed {
+				whys[h.Why]++
+			}
+			var held []string
+			for why, n := range whys {
+				held = append(held, fmt.Sprintf("%d %s", n, why))
+			}
+			slices.Sort(held)
+			fmt.Fprintf(stdout, "%s: nothing due; held back: %s\n", t.ID, strings.Join(append(held, "none")[:max(1, len(held))], ", "))
+		}
+	}
+	return nil
+}
