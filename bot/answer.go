@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/flowbot/flowbot/bot/chart"
@@ -27,6 +28,9 @@ type Store interface {
 // Bot answers /flow commands from the store.
 type Bot struct {
 	Config *config.Config
+	// Live, when set, holds the configuration in effect and wins over
+	// Config: settings saved from Slack replace it whole (see Setup).
+	Live   *atomic.Pointer[config.Config]
 	Store  Store
 	Now    func() time.Time // nil: time.Now
 	Logger *slog.Logger     // nil: slog.Default()
@@ -34,6 +38,9 @@ type Bot struct {
 	// right now (main: errors.Is(err, store.ErrUnavailable)); the person
 	// is then told to try again shortly. nil: no error is taken for one.
 	Unavailable func(error) bool
+	// Nudges is the nudge log and its quiet controls, for the nudges,
+	// snooze, pause and away commands; nil: those commands fail.
+	Nudges NudgeControls
 }
 
 // Answer is a /flow answer as text for people, as a value for JSON, and
@@ -75,15 +82,16 @@ func (b *Bot) HandleCommand(ctx context.Context, req Request) (reply Reply) {
 	if err != nil {
 		return Reply{Text: b.describe(err, req)}
 	}
+	cmd.User = req.UserID
 	teamID := cmd.Team
 	if teamID == "" && cmd.Name != "help" {
-		t, ok := b.Config.TeamByChannel(req.ChannelID)
+		t, ok := b.config().TeamByChannel(req.ChannelID)
 		if !ok {
 			return Reply{Text: b.describe(fmt.Errorf("%w: channel %s", errNoTeam, req.ChannelID), req)}
 		}
 		teamID = t.ID
 	}
-	if t, ok := b.Config.Team(teamID); ok && t.Private && t.Channel != req.ChannelID {
+	if t, ok := b.config().Team(teamID); ok && t.Private && t.Channel != req.ChannelID {
 		return Reply{Text: b.describe(fmt.Errorf("%w: %s asked from channel %s", errPrivateTeam, teamID, req.ChannelID), req)}
 	}
 	ans, err := b.answer(ctx, teamID, cmd, req.Text, now)
@@ -134,8 +142,8 @@ func (b *Bot) describe(err error, req Request) string {
 }
 
 func (b *Bot) teamList() string {
-	ids := make([]string, 0, len(b.Config.Teams))
-	for _, t := range b.Config.Teams {
+	ids := make([]string, 0, len(b.config().Teams))
+	for _, t := range b.config().Teams {
 		ids = append(ids, "`"+t.ID+"`")
 	}
 	return strings.Join(ids, ", ")
@@ -147,12 +155,18 @@ func (b *Bot) answer(ctx context.Context, teamID string, cmd Command, text strin
 	if cmd.Name == "help" {
 		return helpAnswer(cmd), nil
 	}
-	team, ok := b.Config.Team(teamID)
+	team, ok := b.config().Team(teamID)
 	if !ok {
 		return Answer{}, fmt.Errorf("%w %q", ErrUnknownTeam, teamID)
 	}
 	if sp, _ := lookup(cmd.Name); sp.since && !cmd.Since.Start(now, team.Location()).Before(now) {
 		return Answer{}, &UsageError{Problem: fmt.Sprintf("`--since %s` is not in the past, so the window is empty.", cmd.Since.Raw), Usage: sp.usage}
+	}
+	switch cmd.Name {
+	case "nudges", "snooze", "pause", "away":
+		a, err := b.quietAnswer(ctx, team, cmd, now)
+		a.Public = cmd.Public
+		return a, err
 	}
 	snap, err := b.snapshot(ctx, team, now, cmd)
 	if err != nil {
@@ -286,7 +300,7 @@ func (b *Bot) snapshot(ctx context.Context, team *config.Team, now time.Time, cm
 	if err != nil {
 		return nil, fmt.Errorf("reading last sync of %s: %w", team.ID, err)
 	}
-	wf := team.Workflow(statuses, b.Config.Jira.ExcludeResolutions)
+	wf := team.Workflow(statuses, b.config().Jira.ExcludeResolutions)
 	s := &snapshot{team: team, workflow: wf, now: now, lastSync: last}
 	if s.flows, err = b.flows(ctx, team, wf, now, cmd); err != nil {
 		return nil, err

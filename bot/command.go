@@ -22,6 +22,8 @@ type Command struct {
 	HasSeed     bool
 	WorkingTime bool // --working-time: durations in working time instead of calendar time
 	Chart       bool // the text ended with "chart" (before any "public"): answer with a picture too
+	// User is the Slack user asking (Request.UserID); "" from flowbot ask.
+	User string
 }
 
 // Since is a window start as a user wrote it: a number of days back from
@@ -97,6 +99,10 @@ var specs = []spec{
 	{name: "compare", usage: "/flow compare YYYY-MM YYYY-MM | FROM..TO FROM..TO [team:<id>] [public]", summary: "before and after: the key numbers of two periods side by side", example: "/flow compare 2026-09 2026-10", maxArgs: 2},
 	{name: "explain", usage: "/flow explain METRIC [--since 30d] [--working-time] [team:<id>]", summary: "how a number is computed: definition, window, n and what was left out", example: "/flow explain cycle-time", maxArgs: 1, since: true, working: true},
 	{name: "data-quality", usage: "/flow data-quality [--since 90d] [team:<id>] [public]", summary: "what distorts the numbers: unmapped statuses, items done without starting, and more", example: "/flow data-quality", since: true, defSince: days90},
+	{name: "nudges", usage: "/flow nudges [team:<id>]", summary: "what a flow check would post now, and what it holds back and why", example: "/flow nudges"},
+	{name: "snooze", usage: "/flow snooze KEY 3d|1w|off [team:<id>]", summary: "no nudges about one item, pull request or stage for a while (working days, or weeks)", example: "/flow snooze PAY-123 3d", maxArgs: 2},
+	{name: "pause", usage: "/flow pause 2d|1w|off [team:<id>]", summary: "no nudges for the whole team for a while", example: "/flow pause 2d", maxArgs: 1},
+	{name: "away", usage: "/flow away 1w|off [team:<id>]", summary: "nudges do not mention you while you are away", example: "/flow away 1w", maxArgs: 1},
 }
 
 func lookup(name string) (spec, bool) {

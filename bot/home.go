@@ -72,8 +72,8 @@ func (h *Home) now() time.Time {
 // order, or one Message saying no channel of theirs belongs to a team.
 func (b *Bot) HomeTab(ctx context.Context, channels []string, now time.Time) ([]*Message, error) {
 	var msgs []*Message
-	for i := range b.Config.Teams {
-		t := &b.Config.Teams[i]
+	for i := range b.config().Teams {
+		t := &b.config().Teams[i]
 		if t.Channel == "" || !slices.Contains(channels, t.Channel) {
 			continue
 		}

@@ -103,9 +103,12 @@ type Nudger struct {
 // RulesConfigOf is the team's coach.RulesConfig from its settings.
 func RulesConfigOf(t *config.Team) coach.RulesConfig {
 	return coach.RulesConfig{
-		MaxPRLines: t.GitHub.MaxPRLines,
-		Bots:       slices.Clone(t.GitHub.Bots),
-		WIPLimit:   t.WIPLimit,
+		MaxPRLines:   t.GitHub.MaxPRLines,
+		Bots:         slices.Clone(t.GitHub.Bots),
+		WIPLimit:     t.WIPLimit,
+		StalledAfter: t.StalledAfter.Duration,
+		BlockedAfter: t.BlockedAfter.Duration,
+		MaxPoints:    float64(t.MaxPoints),
 	}
 }
 
@@ -145,7 +148,7 @@ func (ids identities) awayPeople(away map[string]time.Time) map[coach.Person]tim
 // Preview evaluates every rule for the team as of now and decides each
 // nudge against the sent log and the quiet controls, without posting.
 func (n *Nudger) Preview(ctx context.Context, teamID string, now time.Time) (NudgeReport, error) {
-	team, ok := n.Bot.Config.Team(teamID)
+	team, ok := n.Bot.config().Team(teamID)
 	if !ok {
 		return NudgeReport{}, fmt.Errorf("%w %q", ErrUnknownTeam, teamID)
 	}
@@ -179,7 +182,7 @@ func (n *Nudger) rulesInput(ctx context.Context, team *config.Team) (coach.Rules
 		return coach.RulesInput{}, err
 	}
 	return coach.RulesInput{
-		Workflow: team.Workflow(statuses, n.Bot.Config.Jira.ExcludeResolutions),
+		Workflow: team.Workflow(statuses, n.Bot.config().Jira.ExcludeResolutions),
 		Items:    items, PRs: prs,
 		Location: team.Location(), Workdays: team.Workdays(),
 		Config: RulesConfigOf(team), Previous: prev,
@@ -315,7 +318,7 @@ var errNoChannel = errors.New("team has no channel")
 // replicas) or edit it in place when it was already posted; then record
 // what went out. Nothing is posted when nothing is due.
 func (n *Nudger) RunFlowCheck(ctx context.Context, teamID string, now time.Time) (FlowCheckResult, error) {
-	team, ok := n.Bot.Config.Team(teamID)
+	team, ok := n.Bot.config().Team(teamID)
 	if !ok {
 		return FlowCheckResult{}, fmt.Errorf("%w %q", ErrUnknownTeam, teamID)
 	}

@@ -32,6 +32,8 @@ func helpDefinition(name string) string {
 		return "Explain answers the command it names and then states that metric's definition, the window, the number of items (n) and what was left out and why."
 	case "setup":
 		return "Setup shows no numbers: it changes a team's settings, which are checked exactly as `flowbot config check` checks the file, stored as overrides of the file and recorded in the settings history. Only workspace admins and the users listed under `admins:` may use it."
+	case "nudges", "snooze", "pause", "away":
+		return quietDefinition(name)
 	case "settings":
 		return "Settings history lists each change made from Slack, newest first: who, when, and every setting changed with its old and new value."
 	}

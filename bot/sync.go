@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -81,8 +82,12 @@ const leaseReleaseTimeout = 5 * time.Second
 // cut short anywhere is resumed, not lost, by the next one.
 type Syncer struct {
 	Config *config.Config
-	Store  SyncStore
-	Jira   IssueSource // nil: no team uses Jira
+	// Live, when set, holds the configuration in effect and wins over
+	// Config: settings saved from Slack replace it whole, and each run
+	// reads it once.
+	Live  *atomic.Pointer[config.Config]
+	Store SyncStore
+	Jira  IssueSource // nil: no team uses Jira
 	// JiraByTeam overrides Jira for the teams it names: teams that read
 	// story points from different Jira fields need differently set up
 	// sources.
@@ -152,8 +157,9 @@ func (s *Syncer) SyncAll(ctx context.Context) Summary {
 			statusErr = fmt.Errorf("fetching jira statuses: %w", statusErr)
 		}
 	}
-	for i := range s.Config.Teams {
-		team := &s.Config.Teams[i]
+	cfg := s.config() // one configuration for the whole run, even if settings are saved meanwhile
+	for i := range cfg.Teams {
+		team := &cfg.Teams[i]
 		r := s.syncTeam(ctx, team, statuses, statusErr)
 		sum.Teams = append(sum.Teams, r)
 		sum.Items += r.Items
@@ -169,7 +175,7 @@ func (s *Syncer) SyncAll(ctx context.Context) Summary {
 }
 
 func (s *Syncer) anyJira() bool {
-	for _, t := range s.Config.Teams {
+	for _, t := range s.config().Teams {
 		if t.Jira.JQL != "" {
 			return true
 		}
@@ -358,7 +364,7 @@ func (s *Syncer) syncJira(ctx context.Context, team *config.Team, statuses []coa
 	}
 	stored := 0
 	startedAt := s.now()
-	wf := team.Workflow(statuses, s.Config.Jira.ExcludeResolutions)
+	wf := team.Workflow(statuses, s.config().Jira.ExcludeResolutions)
 	// A workflow edited since the last sync leaves the index stale even
 	// when no item changed: rebuild it now rather than on the next change.
 	if err := updateFlowIndex(ctx, s.Store, team.ID, wf, nil); err != nil {

@@ -79,7 +79,7 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 }
 
 func (b *Bot) newSnapshot(team *config.Team, statuses []coach.Status, lastSync, now time.Time) (*snapshot, string) {
-	wf := team.Workflow(statuses, b.Config.Jira.ExcludeResolutions)
+	wf := team.Workflow(statuses, b.config().Jira.ExcludeResolutions)
 	return &snapshot{team: team, workflow: wf, now: now, lastSync: lastSync}, fingerprint(wf)
 }
 
@@ -185,10 +185,10 @@ func relevantDeployments(deployments []coach.Deployment, prs []coach.PullRequest
 		}
 	}
 	names := func(d coach.Deployment) bool {
-		if merged[strings.ToLower(d.SHA)] {
+		if merged[lowerHex(d.SHA)] {
 			return true
 		}
-		return slices.ContainsFunc(d.Commits, func(c string) bool { return merged[strings.ToLower(c)] })
+		return slices.ContainsFunc(d.Commits, func(c string) bool { return merged[lowerHex(c)] })
 	}
 	type class struct{ repo, source, env string }
 	first := map[class]int{}
@@ -212,6 +212,18 @@ func relevantDeployments(deployments []coach.Deployment, prs []coach.PullRequest
 		}
 	}
 	return out
+}
+
+// lowerHex is strings.ToLower for SHAs: GitHub's are lower case already,
+// and checking for an upper-case letter is cheaper than ToLower's own
+// scan, which is built for any text.
+func lowerHex(s string) string {
+	for i := range len(s) {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(s)
+		}
+	}
+	return s
 }
 
 // oddDeployment reports whether a deployment names a commit by anything

@@ -28,6 +28,9 @@ type repoShips struct {
 	carried map[int]int  // PR number -> index into deps
 	prs     map[int]PullRequest
 	bySHA   map[string]int // lower-case merge SHA -> PR number
+	// shaLens counts the keys of bySHA by length: a prefix match needs
+	// keys of another length than the SHA looked up.
+	shaLens map[int]int
 }
 
 func newShipIndex(prs []PullRequest, deployments []Deployment, o DeliveryOptions, now time.Time) *shipIndex {
@@ -35,7 +38,7 @@ func newShipIndex(prs []PullRequest, deployments []Deployment, o DeliveryOptions
 	repo := func(name string) *repoShips {
 		rs, ok := ix.repos[name]
 		if !ok {
-			rs = &repoShips{carried: map[int]int{}, prs: map[int]PullRequest{}, bySHA: map[string]int{}}
+			rs = &repoShips{carried: map[int]int{}, prs: map[int]PullRequest{}, bySHA: map[string]int{}, shaLens: map[int]int{}}
 			ix.repos[name] = rs
 		}
 		return rs
@@ -47,7 +50,11 @@ func newShipIndex(prs []PullRequest, deployments []Deployment, o DeliveryOptions
 		rs := repo(pr.Repo)
 		rs.prs[pr.Number] = pr
 		if pr.MergeCommitSHA != "" {
-			rs.bySHA[strings.ToLower(pr.MergeCommitSHA)] = pr.Number
+			sha := strings.ToLower(pr.MergeCommitSHA)
+			if _, ok := rs.bySHA[sha]; !ok {
+				rs.shaLens[len(sha)]++
+			}
+			rs.bySHA[sha] = pr.Number
 		}
 	}
 	api := map[string][]Deployment{}
@@ -136,7 +143,9 @@ func (rs *repoShips) lookup(sha string) (int, bool) {
 	if n, ok := rs.bySHA[sha]; ok {
 		return n, true
 	}
-	if len(sha) < 7 {
+	if len(sha) < 7 || rs.shaLens[len(sha)] == len(rs.bySHA) {
+		// Too short, or every key is as long as sha and none equals it:
+		// no key is a prefix of sha or has it as one.
 		return 0, false
 	}
 	// An ambiguous prefix names nothing.

@@ -69,8 +69,20 @@ func CycleTime(flows []Flow, win Window) CycleTimeReport {
 }
 
 func cycleTimes(flows []Flow, win Window) []float64 {
-	var values []float64
-	for _, f := range flows {
+	// Counted first, so the values take one allocation of their size.
+	n := 0
+	for i := range flows {
+		f := &flows[i]
+		if f.Delivered() && !f.Started.IsZero() && win.Contains(f.Done) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	values := make([]float64, 0, n)
+	for i := range flows {
+		f := &flows[i]
 		if !f.Delivered() || !win.Contains(f.Done) {
 			continue
 		}
@@ -264,19 +276,23 @@ func Aging(w Workflow, flows []Flow, now time.Time) AgingReport {
 	var r AgingReport
 	r.SLE, r.HasSLE = SLE(flows, now)
 	p := newPlacer(w)
-	wip := make([]Flow, 0, len(flows))
-	for _, f := range flows {
-		if f.InProgress() {
-			wip = append(wip, f)
+	// The flows in progress by index: sorting indexes rather than copies
+	// of the flows keeps a long history from being copied.
+	var wip []int
+	for i := range flows {
+		if flows[i].InProgress() {
+			wip = append(wip, i)
 		}
 	}
 	// Oldest first is earliest start first; comparing instants avoids
 	// comparing rounded float ages.
-	slices.SortFunc(wip, func(a, b Flow) int {
+	slices.SortFunc(wip, func(i, j int) int {
+		a, b := &flows[i], &flows[j]
 		return cmp.Or(a.Started.Compare(b.Started), cmp.Compare(a.Item.Key, b.Item.Key))
 	})
 	r.Items = make([]AgingItem, 0, len(wip))
-	for _, f := range wip {
+	for _, i := range wip {
+		f := &flows[i]
 		age, _ := f.Age(now)
 		r.Items = append(r.Items, AgingItem{
 			Key:      f.Item.Key,

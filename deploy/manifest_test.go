@@ -47,7 +47,7 @@ func TestSlackManifest(t *testing.T) {
 		t.Error("socket mode is off: flowbot connects over socket mode")
 	}
 	if !m.Settings.Interactivity.Enabled {
-		t.Error("interactivity is off: the Show chart button needs it")
+		t.Error("interactivity is off: the Show chart button and the setup form need it")
 	}
 	if !m.Features.AppHome.HomeTab || !slices.Contains(m.Settings.Events.Bot, "app_home_opened") {
 		t.Errorf("home tab %v, bot events %v: the Home tab needs home_tab_enabled and app_home_opened", m.Features.AppHome.HomeTab, m.Settings.Events.Bot)
@@ -55,7 +55,7 @@ func TestSlackManifest(t *testing.T) {
 	if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/flow" || m.Features.SlashCommands[0].UsageHint == "" {
 		t.Errorf("slash commands = %+v, want /flow with a usage hint", m.Features.SlashCommands)
 	}
-	want := []string{"channels:read", "chat:write", "commands", "files:write", "groups:read"}
+	want := []string{"channels:read", "chat:write", "commands", "files:write", "groups:read", "users:read"}
 	got := slices.Sorted(slices.Values(m.OAuth.Scopes.Bot))
 	if !slices.Equal(got, want) {
 		t.Errorf("bot scopes = %v, want exactly %v", got, want)

@@ -46,7 +46,43 @@ func codecPullRequest() coach.PullRequest {
 	}
 }
 
+func codecDeployment() coach.Deployment {
+	t0 := time.Date(2024, 4, 2, 8, 0, 0, 5, time.UTC)
+	return coach.Deployment{
+		Repo: "acme/api", ID: 1 << 40, Source: coach.DeploymentSourceAPI, Environment: "production",
+		SHA: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b", Ref: "main", Created: t0, Succeeded: t0.Add(-time.Minute),
+		Commits:    []string{"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b", "0000000000000000000000000000000000000001"},
+		HasCommits: true, CommitsTruncated: true, Behind: true,
+	}
+}
+
 func TestBinaryRecordsRoundTrip(t *testing.T) {
+	t.Run("deployment", func(t *testing.T) {
+		upper := "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B"
+		for name, change := range map[string]func(*coach.Deployment){
+			"full SHAs":             func(*coach.Deployment) {},
+			"upper-case SHA":        func(d *coach.Deployment) { d.SHA = upper },
+			"one short commit":      func(d *coach.Deployment) { d.Commits = append(d.Commits, "9f86d08") },
+			"one upper-case commit": func(d *coach.Deployment) { d.Commits = append(d.Commits, upper) },
+			"no SHA, no commits, no time": func(d *coach.Deployment) {
+				*d = coach.Deployment{Repo: "acme/api", ID: -1, Source: coach.DeploymentSourceWorkflow}
+			},
+		} {
+			d := codecDeployment()
+			change(&d)
+			rec, err := encodeDeployment(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := decodeDeployment(rec)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if diff := cmp.Diff(got, d); diff != "" {
+				t.Errorf("%s (-got +want):\n%s", name, diff)
+			}
+		}
+	})
 	t.Run("item", func(t *testing.T) {
 		rec, err := encodeItem(codecItem())
 		if err != nil {
@@ -117,6 +153,24 @@ func TestVersion2RecordsDecode(t *testing.T) {
 	}
 }
 
+// A version-1 JSON deployment, as flowbot wrote it before version 2, reads
+// with every field.
+func TestVersion1DeploymentDecodes(t *testing.T) {
+	rec := `{"v":1,"repo":"acme/api","id":7,"source":"workflow","environment":"prod","sha":"abc1234","ref":"main",` +
+		`"created":"2024-04-01T07:00:00.5Z","succeeded":"2024-04-01T07:10:00Z","commits":["abc1234","def5678"],` +
+		`"has_commits":true,"commits_truncated":true,"behind":true}`
+	got, err := decodeDeployment(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := coach.Deployment{Repo: "acme/api", ID: 7, Source: coach.DeploymentSourceWorkflow, Environment: "prod", SHA: "abc1234", Ref: "main",
+		Created: time.Date(2024, 4, 1, 7, 0, 0, 5e8, time.UTC), Succeeded: time.Date(2024, 4, 1, 7, 10, 0, 0, time.UTC),
+		Commits: []string{"abc1234", "def5678"}, HasCommits: true, CommitsTruncated: true, Behind: true}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("deployment (-got +want):\n%s", diff)
+	}
+}
+
 func TestBinaryRecordsRefused(t *testing.T) {
 	item, err := encodeItem(codecItem())
 	if err != nil {
@@ -126,11 +180,16 @@ func TestBinaryRecordsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dep, err := encodeDeployment(codecDeployment())
+	if err != nil {
+		t.Fatal(err)
+	}
 	decoders := map[string]func(string) error{
 		"item":         func(s string) error { _, err := decodeItem(s); return err },
 		"pull request": func(s string) error { _, err := decodePullRequest(s); return err },
+		"deployment":   func(s string) error { _, err := decodeDeployment(s); return err },
 	}
-	records := map[string]string{"item": item, "pull request": pr}
+	records := map[string]string{"item": item, "pull request": pr, "deployment": dep}
 	for what, rec := range records {
 		decode := decoders[what]
 		t.Run(what+" of a newer version", func(t *testing.T) {
@@ -164,8 +223,10 @@ func TestBinaryRecordsRefused(t *testing.T) {
 func FuzzDecodeBinaryRecords(f *testing.F) {
 	item, _ := encodeItem(codecItem())
 	pr, _ := encodePullRequest(codecPullRequest())
+	dep, _ := encodeDeployment(codecDeployment())
 	f.Add(item)
 	f.Add(pr)
+	f.Add(dep)
 	f.Fuzz(func(t *testing.T, rec string) {
 		// Any input decodes or fails; what decodes encodes back to a
 		// record that decodes to the same value.
@@ -193,6 +254,19 @@ func FuzzDecodeBinaryRecords(f *testing.F) {
 			}
 			if diff := cmp.Diff(got, p); diff != "" {
 				t.Fatalf("pull request changed on a round trip (-got +want):\n%s", diff)
+			}
+		}
+		if d, err := decodeDeploymentBinary(rec); err == nil {
+			again, err := encodeDeployment(d)
+			if err != nil {
+				return
+			}
+			got, err := decodeDeployment(again)
+			if err != nil {
+				t.Fatalf("re-encoded deployment does not decode: %v", err)
+			}
+			if diff := cmp.Diff(got, d); diff != "" {
+				t.Fatalf("deployment changed on a round trip (-got +want):\n%s", diff)
 			}
 		}
 	})

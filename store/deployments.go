@@ -3,15 +3,17 @@ package store
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/flowbot/flowbot/coach"
 	"github.com/redis/go-redis/v9"
 )
 
+// deploymentRecord is a version-1 (JSON) deployment record.
 type deploymentRecord struct {
 	V                int      `json:"v"`
 	Repo             string   `json:"repo"`
@@ -36,31 +38,156 @@ func deploymentField(d coach.Deployment) string {
 	return d.Repo + "#" + d.Source + "#" + strconv.FormatInt(d.ID, 10)
 }
 
+// deploymentVersion is the version of deployment records written now: 2
+// is binary (binrec.go); version 1 is JSON and still decodes.
+const deploymentVersion = 2
+
+// Flags of a binary deployment record.
+const (
+	depCreated = 1 << iota
+	depSucceeded
+	depHasCommits
+	depCommitsTruncated
+	depBehind
+	depHexSHA     // SHA is 40 lower-case hex digits, stored as 20 bytes
+	depHexCommits // every commit is, each stored as 20 bytes
+)
+
+// encodeDeployment renders d as a version-2 binary record:
+//
+//	version 2, flags (uvarint), repo, id (zigzag), source, environment,
+//	SHA (20 bytes per flags, else a string), ref, created, succeeded
+//	(present per flags), commits (count, then 20 bytes each per flags,
+//	else strings).
+//
+// Binary rather than JSON: a deployment carries its commits, and an answer
+// over pull requests decodes every deployment of the team.
 func encodeDeployment(d coach.Deployment) (string, error) {
-	var tc timeCodec
-	rec := deploymentRecord{
-		V:                recordVersion,
-		Repo:             d.Repo,
-		ID:               d.ID,
-		Source:           d.Source,
-		Environment:      d.Environment,
-		SHA:              d.SHA,
-		Ref:              d.Ref,
-		Created:          tc.enc(d.Created),
-		Succeeded:        tc.enc(d.Succeeded),
-		Commits:          d.Commits,
-		HasCommits:       d.HasCommits,
-		CommitsTruncated: d.CommitsTruncated,
-		Behind:           d.Behind,
+	if err := checkTimes(d.Created, d.Succeeded); err != nil {
+		return "", err
 	}
-	if tc.err != nil {
-		return "", tc.err
+	var flags uint64
+	for i, t := range []time.Time{d.Created, d.Succeeded} {
+		if !t.IsZero() {
+			flags |= 1 << i
+		}
 	}
-	b, err := json.Marshal(rec)
-	return string(b), err
+	if d.HasCommits {
+		flags |= depHasCommits
+	}
+	if d.CommitsTruncated {
+		flags |= depCommitsTruncated
+	}
+	if d.Behind {
+		flags |= depBehind
+	}
+	sha, hexSHA := packSHA(d.SHA)
+	if hexSHA {
+		flags |= depHexSHA
+	}
+	hexCommits := len(d.Commits) > 0
+	for _, c := range d.Commits {
+		if _, ok := packSHA(c); !ok {
+			hexCommits = false
+			break
+		}
+	}
+	if hexCommits {
+		flags |= depHexCommits
+	}
+	w := binWriter{b: make([]byte, 0, 64+len(d.Repo)+len(d.Environment)+len(d.Ref)+20*len(d.Commits))}
+	w.byte(deploymentVersion)
+	w.uint(flags)
+	w.str(d.Repo)
+	w.int(d.ID)
+	w.str(d.Source)
+	w.str(d.Environment)
+	if hexSHA {
+		w.b = append(w.b, sha[:]...)
+	} else {
+		w.str(d.SHA)
+	}
+	w.str(d.Ref)
+	for _, t := range []time.Time{d.Created, d.Succeeded} {
+		if !t.IsZero() {
+			w.time(t)
+		}
+	}
+	// A nil and an empty list of commits both read back as nil, as they
+	// did from JSON.
+	w.uint(uint64(len(d.Commits)))
+	for _, c := range d.Commits {
+		if hexCommits {
+			packed, _ := packSHA(c)
+			w.b = append(w.b, packed[:]...)
+		} else {
+			w.str(c)
+		}
+	}
+	return string(w.b), nil
 }
 
+// decodeDeployment reads a deployment record of any version this code
+// knows: JSON (version 1) or binary (version 2).
 func decodeDeployment(data string) (coach.Deployment, error) {
+	if len(data) > 0 && data[0] != '{' {
+		return decodeDeploymentBinary(data)
+	}
+	return decodeDeploymentJSON(data)
+}
+
+func decodeDeploymentBinary(data string) (coach.Deployment, error) {
+	r := binReader{s: data}
+	if v := r.byte(); v != deploymentVersion {
+		return coach.Deployment{}, fmt.Errorf("%w: record version %d, this flowbot reads 1 to %d", ErrUnknownVersion, v, deploymentVersion)
+	}
+	flags := r.uint()
+	d := coach.Deployment{Repo: r.str(), ID: r.int(), Source: r.str(), Environment: r.str()}
+	if flags&depHexSHA != 0 {
+		d.SHA = unpackSHA(&r)
+	} else {
+		d.SHA = r.str()
+	}
+	d.Ref = r.str()
+	d.Created = r.optTime(flags&depCreated != 0)
+	d.Succeeded = r.optTime(flags&depSucceeded != 0)
+	d.HasCommits = flags&depHasCommits != 0
+	d.CommitsTruncated = flags&depCommitsTruncated != 0
+	d.Behind = flags&depBehind != 0
+	if n := r.count(); n > 0 {
+		d.Commits = make([]string, n)
+		if flags&depHexCommits != 0 {
+			// One string holds every commit's hex digits; each commit is
+			// a slice of it.
+			if n > len(r.s)/20 {
+				r.fail()
+			} else {
+				var hex strings.Builder
+				hex.Grow(40 * n)
+				for i := range 20 * n {
+					c := r.s[i]
+					hex.WriteByte(hexDigits[c>>4])
+					hex.WriteByte(hexDigits[c&15])
+				}
+				r.s = r.s[20*n:]
+				all := hex.String()
+				for i := range d.Commits {
+					d.Commits[i] = all[40*i : 40*i+40]
+				}
+			}
+		} else {
+			for i := range d.Commits {
+				d.Commits[i] = r.str()
+			}
+		}
+	}
+	if err := r.end("deployment"); err != nil {
+		return coach.Deployment{}, err
+	}
+	return d, nil
+}
+
+func decodeDeploymentJSON(data string) (coach.Deployment, error) {
 	var rec deploymentRecord
 	if err := decode(data, &rec, recordVersion); err != nil {
 		return coach.Deployment{}, err
@@ -142,17 +269,31 @@ func (db *DB) Deployments(ctx context.Context, team string) ([]coach.Deployment,
 // decodeDeployments decodes a deployments hash, sorted as Deployments
 // sorts them.
 func decodeDeployments(all map[string]string) ([]coach.Deployment, error) {
-	var ds []coach.Deployment
+	if len(all) == 0 {
+		return nil, nil
+	}
+	decoded := make([]coach.Deployment, 0, len(all))
 	for field, data := range all {
 		d, err := decodeDeployment(data)
 		if err != nil {
 			return nil, fmt.Errorf("deployment %s: %w", field, err)
 		}
-		ds = append(ds, d)
+		decoded = append(decoded, d)
 	}
-	slices.SortFunc(ds, func(a, b coach.Deployment) int {
+	// Sorted by index, then moved once: a deployment is a large value to
+	// swap.
+	order := make([]int, len(decoded))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		a, b := &decoded[i], &decoded[j]
 		return cmp.Or(a.Succeeded.Compare(b.Succeeded), a.Created.Compare(b.Created),
 			cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Source, b.Source), cmp.Compare(a.ID, b.ID))
 	})
+	ds := make([]coach.Deployment, len(decoded))
+	for i, j := range order {
+		ds[i] = decoded[j]
+	}
 	return ds, nil
 }

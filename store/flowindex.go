@@ -76,56 +76,7 @@ func encodeFlow(f coach.Flow) string {
 	return string(b)
 }
 
-// flowDecoder reads one record; the first error sticks.
-type flowDecoder struct {
-	s   string
-	err error
-}
-
 var errShortRecord = errors.New("flow record ends early")
-
-func (d *flowDecoder) byte() byte {
-	if d.err != nil || len(d.s) < 1 {
-		d.err = errShortRecord
-		return 0
-	}
-	c := d.s[0]
-	d.s = d.s[1:]
-	return c
-}
-
-// str returns a substring of the record: no copy.
-func (d *flowDecoder) str() string {
-	n, k := uvarint(d.s)
-	if d.err != nil || k <= 0 || uint64(len(d.s)-k) < n {
-		d.err = errShortRecord
-		return ""
-	}
-	s := d.s[k : k+int(n)]
-	d.s = d.s[k+int(n):]
-	return s
-}
-
-func (d *flowDecoder) time(present bool) time.Time {
-	if !present || d.err != nil {
-		return time.Time{}
-	}
-	ux, k := uvarint(d.s)
-	if k <= 0 {
-		d.err = errShortRecord
-		return time.Time{}
-	}
-	d.s = d.s[k:]
-	ms := int64(ux >> 1)
-	if ux&1 != 0 {
-		ms = ^ms
-	}
-	sec, msr := ms/1000, ms%1000
-	if msr < 0 {
-		sec, msr = sec-1, msr+1000
-	}
-	return time.Unix(sec, msr*int64(time.Millisecond)).UTC()
-}
 
 // uvarint is binary.Uvarint on a string.
 func uvarint(s string) (uint64, int) {
@@ -148,43 +99,108 @@ func decodeFlow(rec string) (coach.Flow, error) {
 	return f, err
 }
 
+// flowStr reads a string of a flow record at rec[p:]: a substring, no
+// copy. ok is false when the record ends early.
+func flowStr(rec string, p int) (s string, next int, ok bool) {
+	if p < len(rec) && rec[p] < 0x80 { // lengths under 128: one byte
+		n := int(rec[p])
+		p++
+		if n > len(rec)-p {
+			return "", p, false
+		}
+		return rec[p : p+n], p + n, true
+	}
+	n, k := uvarint(rec[min(p, len(rec)):])
+	if k <= 0 || n > uint64(len(rec)-p-k) {
+		return "", p, false
+	}
+	p += k
+	return rec[p : p+int(n)], p + int(n), true
+}
+
+// flowTime reads a time of a flow record at rec[p:], in UTC.
+func flowTime(rec string, p int) (t time.Time, next int, ok bool) {
+	ux, k := uvarint(rec[min(p, len(rec)):])
+	if k <= 0 {
+		return time.Time{}, p, false
+	}
+	ms := int64(ux >> 1)
+	if ux&1 != 0 {
+		ms = ^ms
+	}
+	sec, msr := ms/1000, ms%1000
+	if msr < 0 {
+		sec, msr = sec-1, msr+1000
+	}
+	return time.Unix(sec, msr*int64(time.Millisecond)).UTC(), p + k, true
+}
+
 // decodeFlowInto decodes rec into *f, which must be zero: in place, so a
-// slice of flows fills without copying each one.
+// slice of flows fills without copying each one. Fields that are empty in
+// the record are left untouched rather than written: writing a pointer
+// into the heap while the garbage collector marks costs a write barrier,
+// and a delivered record has several empty strings.
 func decodeFlowInto(f *coach.Flow, rec string) error {
-	d := flowDecoder{s: rec}
-	if v := d.byte(); d.err == nil && v != flowRecordVersion {
+	if err := decodeFlowFields(f, rec); err != nil {
+		*f = coach.Flow{}
+		return err
+	}
+	return nil
+}
+
+func decodeFlowFields(f *coach.Flow, rec string) error {
+	if len(rec) < 3 {
+		return fmt.Errorf("decoding flow record: %w", errShortRecord)
+	}
+	if v := rec[0]; v != flowRecordVersion {
 		return fmt.Errorf("%w: flow record version %d, this flowbot reads %d", ErrUnknownVersion, v, flowRecordVersion)
 	}
-	flags := d.byte()
-	f.Class = coach.Class(d.byte())
+	flags := rec[1]
+	if c := coach.Class(rec[2]); c != 0 {
+		f.Class = c
+	}
 	it := &f.Item
-	it.Key, it.Title, it.Type, it.Status = d.str(), d.str(), d.str(), d.str()
-	it.Resolution, it.Assignee, it.Parent, f.Status = d.str(), d.str(), d.str(), d.str()
-	it.Created = d.time(flags&flagCreated != 0)
-	it.Updated = d.time(flags&flagUpdated != 0)
-	it.Resolved = d.time(flags&flagResolved != 0)
-	f.Started = d.time(flags&flagStarted != 0)
-	f.Done = d.time(flags&flagDone != 0)
-	it.Estimated = flags&flagEstimated != 0
-	f.Excluded = flags&flagExcluded != 0
-	if flags&flagPoints != 0 {
-		if len(d.s) < 8 {
-			d.err = errShortRecord
-		} else {
-			var bits uint64
-			for i := 7; i >= 0; i-- {
-				bits = bits<<8 | uint64(d.s[i])
-			}
-			it.Points = math.Float64frombits(bits)
-			d.s = d.s[8:]
+	p := 3
+	var strs [8]string
+	for i := range strs {
+		var ok bool
+		if strs[i], p, ok = flowStr(rec, p); !ok {
+			return fmt.Errorf("decoding flow record: %w", errShortRecord)
 		}
 	}
-	if d.err == nil && d.s != "" {
-		d.err = errors.New("flow record has trailing bytes")
+	for i, dst := range [8]*string{&it.Key, &it.Title, &it.Type, &it.Status, &it.Resolution, &it.Assignee, &it.Parent, &f.Status} {
+		if strs[i] != "" {
+			*dst = strs[i]
+		}
 	}
-	if d.err != nil {
-		*f = coach.Flow{}
-		return fmt.Errorf("decoding flow record: %w", d.err)
+	for _, tf := range [5]struct {
+		dst  *time.Time
+		flag byte
+	}{{&it.Created, flagCreated}, {&it.Updated, flagUpdated}, {&it.Resolved, flagResolved}, {&f.Started, flagStarted}, {&f.Done, flagDone}} {
+		if flags&tf.flag == 0 {
+			continue
+		}
+		t, next, ok := flowTime(rec, p)
+		if !ok {
+			return fmt.Errorf("decoding flow record: %w", errShortRecord)
+		}
+		*tf.dst, p = t, next
+	}
+	if flags&flagEstimated != 0 {
+		it.Estimated = true
+	}
+	if flags&flagExcluded != 0 {
+		f.Excluded = true
+	}
+	if flags&flagPoints != 0 {
+		if len(rec)-p < 8 {
+			return fmt.Errorf("decoding flow record: %w", errShortRecord)
+		}
+		it.Points = math.Float64frombits(binary.LittleEndian.Uint64([]byte(rec[p : p+8])))
+		p += 8
+	}
+	if p != len(rec) {
+		return errors.New("decoding flow record: flow record has trailing bytes")
 	}
 	return nil
 }
@@ -628,17 +644,29 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 	if wip != nil {
 		recs[1] = wip.Val()
 	}
-	out.flows = make([]coach.Flow, len(recs[0])+len(recs[1]))
+	if out.flows, err = decodeFlows(recs[0], recs[1]); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// decodeFlows decodes the records of each list in turn into one slice.
+func decodeFlows(lists ...[]string) ([]coach.Flow, error) {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	flows := make([]coach.Flow, n)
 	i := 0
-	for _, rs := range recs {
-		for _, rec := range rs {
-			if err := decodeFlowInto(&out.flows[i], rec); err != nil {
-				return out, err
+	for _, l := range lists {
+		for _, rec := range l {
+			if err := decodeFlowInto(&flows[i], rec); err != nil {
+				return nil, err
 			}
 			i++
 		}
 	}
-	return out, nil
+	return flows, nil
 }
 
 // itemsOf decodes the item records an EVAL returned; a missing record is

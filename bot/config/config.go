@@ -99,6 +99,19 @@ type Team struct {
 	// name) and GitHub (login), so nudges mention them; nobody else is
 	// mentioned, by name only.
 	People []Person `yaml:"people,omitempty"`
+	// Schedules are when the flow check, standup prompt and weekly digest
+	// are posted (cron in the team's zone); see FlowCheckSpec.
+	Schedules Schedules `yaml:"schedules,omitempty"`
+	// StalledAfter and BlockedAfter are the stalled and blocked rules'
+	// thresholds in working time; zero: the defaults of docs/coaching.md.
+	StalledAfter WorkDuration `yaml:"stalled_after,omitempty"`
+	BlockedAfter WorkDuration `yaml:"blocked_after,omitempty"`
+	// MaxPoints is the estimate above which an item in an early stage is
+	// oversized; 0: no estimate check.
+	MaxPoints int `yaml:"max_points,omitempty"`
+	// CatchUp is how late a scheduled post missed during a restart may
+	// still go out; DefaultCatchUp when absent. See CatchUpWindow.
+	CatchUp Duration `yaml:"catch_up,omitempty"`
 
 	loc     *time.Location // set by Validate
 	prodEnv *regexp.Regexp // set by Validate

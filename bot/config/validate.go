@@ -129,6 +129,7 @@ func (c *Config) Validate() Problems {
 		}
 		ps = append(ps, validateStages(path, t.Stages)...)
 		ps = append(ps, t.validateFlow(path)...)
+		ps = append(ps, t.validateNudges(path)...)
 	}
 	return ps
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -193,15 +194,28 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 		return err
 	}
 	logger := newLogger(stderr, slog.LevelInfo)
-	env, err := loadEnv(getenv, append(needsFor(cfg), "slack")...)
+	env, err := loadEnv(getenv, "slack")
 	if err != nil {
 		return err
 	}
-	db, src, closeDB, err := connect(ctx, cfg, env, logger)
+	db, closeDB, err := openStore(ctx, env, logger)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
+	// The sources serve the teams in effect: the file's and those set up
+	// from Slack (serveWith logs it when those no longer apply).
+	srcCfg := cfg
+	if eff, err := effectiveConfig(ctx, cfg, db); err == nil {
+		srcCfg = eff
+	}
+	if _, err := loadEnv(getenv, append(needsFor(srcCfg), "slack")...); err != nil {
+		return err
+	}
+	src, err := newSources(srcCfg, env, logger)
+	if err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m, err := observe.NewMetrics(reg)
@@ -220,10 +234,13 @@ type probes struct {
 	metrics *observe.Metrics
 }
 
-// withHome answers /flow with Handler and builds Home tabs with Home.
+// withHome answers /flow with Handler, builds Home tabs with Home, and
+// changes settings from Slack with Setup.
 type withHome struct {
 	slack.Handler
 	*bot.Home
+	*bot.Setup
+	nudgeButtons
 }
 
 // serve runs the socket-mode client and the background sync until ctx
@@ -238,7 +255,19 @@ func serve(ctx context.Context, cfg *config.Config, env config.Env, db *store.DB
 // sync in flight returns, the HTTP server drains) before serveWith
 // returns.
 func serveWith(ctx context.Context, cfg *config.Config, env config.Env, db *store.DB, src *sources, logger *slog.Logger, p *probes) error {
-	b := &bot.Bot{Config: cfg, Store: db, Logger: logger, Unavailable: storeUnavailable}
+	// cfg is the file; what is in effect is the file with the settings
+	// made in Slack applied, swapped whole whenever someone saves more.
+	file := cfg
+	eff, err := effectiveConfig(ctx, file, db)
+	if err != nil {
+		logger.Error("starting from the configuration file alone; fix the file or save the teams again with /flow setup", "err", err)
+		eff = file
+	}
+	cfg = eff
+	live := new(atomic.Pointer[config.Config])
+	live.Store(eff)
+	b := &bot.Bot{Config: eff, Live: live, Store: db, Logger: logger, Unavailable: storeUnavailable}
+	setup := &bot.Setup{File: file, Live: live, Store: settingsStore{db}, Statuses: db, Logger: logger}
 	var handler slack.Handler = b
 	if p != nil {
 		handler = &observe.Commands{Metrics: p.metrics, Logger: logger,
@@ -251,7 +280,8 @@ func serveWith(ctx context.Context, cfg *config.Config, env config.Env, db *stor
 			}}
 	}
 	// The Home tab is built from the same Bot; the handler answers both.
-	handler = withHome{Handler: handler, Home: &bot.Home{Bot: b}}
+	b.Nudges = db.Nudges()
+	handler = withHome{Handler: handler, Home: &bot.Home{Bot: b}, Setup: setup, nudgeButtons: nudgeButtons{b}}
 	sc, err := slack.New(slack.Config{
 		AppToken: env.SlackAppToken,
 		BotToken: env.SlackBotToken,
@@ -264,9 +294,15 @@ func serveWith(ctx context.Context, cfg *config.Config, env config.Env, db *stor
 		return fmt.Errorf("setting up slack: %w", err)
 	}
 	sy := src.syncer(cfg, db, logger)
+	sy.Live = live
 	interval := cfg.SyncInterval.Duration
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return sc.Run(ctx) })
+	if p != nil {
+		// The demo runs its flow check itself, once; serve posts on the
+		// teams' schedules.
+		g.Go(func() error { return scheduler(cfg, b, db, sc, p.metrics, logger).Start(ctx) })
+	}
 	if p == nil {
 		g.Go(func() error { return sy.Run(ctx, interval) })
 	} else {

@@ -45,6 +45,9 @@ type Metrics struct {
 	prsStored       *prometheus.GaugeVec
 	lastSync        *prometheus.GaugeVec
 	schedulerFires  *prometheus.CounterVec
+	nudgesPosted    *prometheus.CounterVec
+	nudgesHeld      *prometheus.CounterVec
+	lockLosses      prometheus.Counter
 }
 
 // NewMetrics creates the collectors and registers them on reg.
@@ -96,11 +99,24 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "flowbot_scheduler_fires_total",
 			Help: "Times a scheduled job started, by job; a fire skipped because the previous run was still going is counted with skipped=\"true\".",
 		}, []string{"job", "skipped"}),
+		nudgesPosted: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "flowbot_nudges_posted_total",
+			Help: "Coaching nudges posted in a flow check, by team and rule.",
+		}, []string{"team", "rule"}),
+		nudgesHeld: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "flowbot_nudges_suppressed_total",
+			Help: "Coaching nudges that held but were held back at a flow check, by team and reason (paused, snoozed, on it, away, not a working day, sent once, same level).",
+		}, []string{"team", "reason"}),
+		lockLosses: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "flowbot_lock_losses_total",
+			Help: "Leases or claims lost while their work was still running (another replica may have taken the work over).",
+		}),
 	}
 	var errs []error
 	for _, c := range []prometheus.Collector{
 		m.commands, m.commandDuration, m.syncRuns, m.syncDuration, m.apiCalls,
 		m.rateLimitWaits, m.rateLimitWaited, m.itemsStored, m.prsStored, m.lastSync, m.schedulerFires,
+		m.nudgesPosted, m.nudgesHeld, m.lockLosses,
 	} {
 		if err := reg.Register(c); err != nil {
 			errs = append(errs, err)

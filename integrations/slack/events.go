@@ -105,6 +105,9 @@ func (c *Client) onSlashCommand(ctx context.Context, sm *socketmode.Client, evt 
 		c.log.Info("slash command redelivered, not answered again", "channel", cmd.ChannelID, "user", cmd.UserID, "retry_attempt", evt.Request.RetryAttempt)
 		return
 	}
+	if c.routeAdmin(ctx, cmd, wg) {
+		return // setup and settings: see setup.go
+	}
 	wg.Go(func() { c.answer(ctx, cmd, false) })
 }
 
@@ -113,6 +116,11 @@ func (c *Client) onSlashCommand(ctx context.Context, sm *socketmode.Client, evt 
 // the interaction's response_url.
 func (c *Client) onInteractive(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, seen *recent, wg *sync.WaitGroup) {
 	if evt.Request == nil {
+		return
+	}
+	// The setup modal's submission is answered in its ack (errors on the
+	// form, or closing it), so it is acked there, not here.
+	if c.onViewSubmission(ctx, sm, evt) {
 		return
 	}
 	c.ack(ctx, sm, evt.Request.EnvelopeID)
@@ -130,6 +138,10 @@ func (c *Client) onInteractive(ctx context.Context, sm *socketmode.Client, evt s
 		return
 	}
 	for _, a := range cb.ActionCallback.BlockActions {
+		if h, ok := c.handler.(NudgeHandler); ok && a != nil && isNudgeAction(a.ActionID) {
+			wg.Go(func() { c.pressNudge(ctx, h, cb, *a) })
+			continue
+		}
 		if a == nil || a.ActionID != bot.ActionShowChart {
 			continue
 		}

@@ -91,3 +91,76 @@ func (c *Client) PostFlowCheckDetails(ctx context.Context, channel, threadTS str
 	}
 	return nil
 }
+
+// NudgeHandler handles the buttons of flow-check posts; bot.Bot
+// implements it. A Handler that also implements it gets those buttons
+// answered.
+type NudgeHandler interface {
+	PressNudge(ctx context.Context, p bot.NudgePress) (bot.NudgeOutcome, error)
+}
+
+// isNudgeAction reports whether id is one of a nudge's buttons.
+func isNudgeAction(id string) bool {
+	switch id {
+	case bot.ActionSnoozeDay, bot.ActionSnoozeWeek, bot.ActionOnIt, bot.ActionSplitIt:
+		return true
+	}
+	return false
+}
+
+// pressNudge answers a nudge button: the presser is answered through the
+// interaction's response_url (only they see it, the post stays), and when
+// the press changed something the post's line shows who did what in
+// place of its buttons (chat.update).
+func (c *Client) pressNudge(ctx context.Context, h NudgeHandler, cb slackapi.InteractionCallback, a slackapi.BlockAction) {
+	channel := cb.Channel.ID
+	if channel == "" {
+		channel = cb.Container.ChannelID
+	}
+	attrs := []any{"channel", channel, "user", cb.User.ID, "action", a.ActionID}
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deliveryTimeout)
+	defer cancel()
+	out, err := h.PressNudge(ctx, bot.NudgePress{ActionID: a.ActionID, Value: a.Value, User: cb.User.ID})
+	if err != nil {
+		c.log.Error("nudge button failed", append(attrs, "err", err)...)
+		out.Reply = "Sorry, that button could not be handled; it has been logged. Please try again in a minute."
+	}
+	if out.Note != "" {
+		ts := cb.Container.MessageTs
+		if ts == "" {
+			ts = cb.Message.Timestamp
+		}
+		if blocks, ok := noteLine(cb.Message.Blocks.BlockSet, a.BlockID, out.Note); ok && ts != "" {
+			_, _, _, err := c.api.UpdateMessageContext(dctx, channel, ts,
+				slackapi.MsgOptionText(cb.Message.Text, false), slackapi.MsgOptionBlocks(blocks...))
+			if err != nil {
+				c.log.Warn("updating the flow check after a button failed", append(attrs, "err", err)...)
+			}
+		}
+	}
+	if cb.ResponseURL == "" {
+		_, err = c.api.PostEphemeralContext(dctx, channel, cb.User.ID, slackapi.MsgOptionText(clip(out.Reply, maxFallbackText), false))
+	} else {
+		err = c.postResponseURL(dctx, cb.ResponseURL, outgoing{text: clip(out.Reply, maxFallbackText), keepOriginal: true})
+	}
+	if err != nil {
+		c.log.Warn("answering a nudge button failed", append(attrs, "err", err)...)
+	}
+}
+
+// noteLine replaces the buttons block blockID of a flow check with note;
+// false when the post has no such block (already handled, or not a flow
+// check).
+func noteLine(blocks []slackapi.Block, blockID, note string) ([]slackapi.Block, bool) {
+	out := make([]slackapi.Block, 0, len(blocks))
+	found := false
+	for _, b := range blocks {
+		if ab, ok := b.(*slackapi.ActionBlock); ok && blockID != "" && ab.BlockID == blockID {
+			out = append(out, slackapi.NewContextBlock(blockID, mrkdwn(clip(note, maxSectionText))))
+			found = true
+			continue
+		}
+		out = append(out, b)
+	}
+	return out, found
+}

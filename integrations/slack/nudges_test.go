@@ -1,8 +1,12 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -86,5 +90,102 @@ func TestFlowCheckPostUpdateThread(t *testing.T) {
 	want := []string{"chat.postMessage C0PAYMENTS", "chat.postMessage C0PAYMENTS", "chat.update C0PAYMENTS"}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("messages (-got +want):\n%s", diff)
+	}
+}
+
+// nudgeEcho answers commands as echo does and nudge buttons with what it
+// was asked, so the adapter's path is what is tested.
+type nudgeEcho struct {
+	echo
+	mu     sync.Mutex
+	pushed []bot.NudgePress
+	fail   bool
+}
+
+func (n *nudgeEcho) PressNudge(_ context.Context, p bot.NudgePress) (bot.NudgeOutcome, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.pushed = append(n.pushed, p)
+	if n.fail {
+		return bot.NudgeOutcome{}, errors.New("redis is down")
+	}
+	if p.ActionID == bot.ActionSplitIt {
+		return bot.NudgeOutcome{Reply: "how to split"}, nil
+	}
+	return bot.NudgeOutcome{Reply: "done: " + p.ActionID, Note: "noted by <@" + p.User + ">"}, nil
+}
+
+func TestNudgeButtons(t *testing.T) {
+	tests := []struct {
+		name     string
+		action   string
+		fail     bool
+		reply    string
+		types    []string // the post's block types afterwards; nil: not edited
+		noteLine int      // the index of the note, when edited
+	}{
+		{name: "snooze answers the presser and notes it on the line", action: bot.ActionSnoozeDay, reply: "done: nudge_snooze_1d",
+			types: []string{"header", "section", "context", "section", "actions", "context"}, noteLine: 2},
+		{name: "on it", action: bot.ActionOnIt, reply: "done: nudge_on_it",
+			types: []string{"header", "section", "context", "section", "actions", "context"}, noteLine: 2},
+		{name: "split it only answers the presser", action: bot.ActionSplitIt, reply: "how to split"},
+		{name: "a failure is said to the presser and the post stays", action: bot.ActionOnIt, fail: true, reply: "could not be handled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := slacktest.NewServer(slacktest.Options{})
+			handler := &nudgeEcho{fail: tt.fail}
+			h := startWith(t, srv, Config{}, handler)
+			ts, err := h.client.PostFlowCheck(h.ctx, "C0PAYMENTS", flowCheck(2))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var posted slacktest.Message
+			for _, m := range srv.Messages() {
+				if m.Via == "chat.postMessage" {
+					posted = m
+				}
+			}
+			got, err := srv.PressMessageButton(h.ctx, slacktest.MessageButton{ActionID: tt.action, Value: "payments|stalled:PAY-1",
+				BlockID: "stalled:PAY-1", Channel: "C0PAYMENTS", User: "U0BO", MessageTS: ts, Text: posted.Text, Blocks: posted.Blocks})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Ephemeral || got.Via != "response_url" || !strings.Contains(got.Text, tt.reply) {
+				t.Errorf("answer = %+v, want an ephemeral reply with %q", got, tt.reply)
+			}
+			if diff := cmp.Diff(handler.pushed, []bot.NudgePress{{ActionID: tt.action, Value: "payments|stalled:PAY-1", User: "U0BO"}}); diff != "" {
+				t.Errorf("presses (-got +want):\n%s", diff)
+			}
+			h.stop() // the edit, if any, is done when Run returns
+			var updates []slacktest.Message
+			for _, m := range srv.Messages() {
+				if m.Via == "chat.update" {
+					updates = append(updates, m)
+				}
+			}
+			if tt.types == nil {
+				if len(updates) != 0 {
+					t.Errorf("the post was edited: %+v", updates)
+				}
+				return
+			}
+			if len(updates) != 1 {
+				t.Fatalf("%d edits, want 1", len(updates))
+			}
+			if diff := cmp.Diff(blockTypes(t, updates[0].Blocks), tt.types); diff != "" {
+				t.Errorf("edited post's blocks (-got +want):\n%s", diff)
+			}
+			var blocks []map[string]any
+			if err := json.Unmarshal(updates[0].Blocks, &blocks); err != nil {
+				t.Fatal(err)
+			}
+			if note, _ := json.Marshal(blocks[tt.noteLine]); !strings.Contains(string(note), "noted by \\u003c@U0BO\\u003e") && !strings.Contains(string(note), "noted by <@U0BO>") {
+				t.Errorf("note block = %s", note)
+			}
+			if updates[0].Text != posted.Text {
+				t.Errorf("edited text = %q, want the post's %q", updates[0].Text, posted.Text)
+			}
+		})
 	}
 }

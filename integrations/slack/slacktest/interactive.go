@@ -113,3 +113,59 @@ type payloadAction struct {
 	Type     string      `json:"type"`
 	ActionTS string      `json:"action_ts"`
 }
+
+// MessageButton is a press on a button of a message the app posted in a
+// channel (not ephemeral): Slack then sends the message, blocks and all,
+// and the block_id of the button's actions block.
+type MessageButton struct {
+	ActionID, Value, BlockID string
+	Channel, User            string // empty: DefaultChannelID, DefaultUserID
+	MessageTS                string
+	Text                     string
+	Blocks                   json.RawMessage // the message's blocks as posted
+}
+
+// PressMessageButton delivers a block_actions envelope for a press on a
+// channel message, then waits for its ack and the answer, as PressButton
+// does.
+func (s *Server) PressMessageButton(ctx context.Context, b MessageButton) (Message, error) {
+	if b.Channel == "" {
+		b.Channel = DefaultChannelID
+	}
+	if b.User == "" {
+		b.User = DefaultUserID
+	}
+	envelopeID := newID()
+	c := &command{envelopeID: envelopeID, channelID: b.Channel}
+	responseToken := hex.EncodeToString(randomBytes(12))
+	s.mu.Lock()
+	actionTS := s.nextTS()
+	s.mu.Unlock()
+	payload := struct {
+		blockActionPayload
+		Message map[string]any `json:"message"`
+	}{
+		blockActionPayload: blockActionPayload{
+			Type:        "block_actions",
+			Team:        payloadTeam{ID: TeamID, Domain: strings.ToLower(TeamName)},
+			User:        payloadUser{ID: b.User, Username: DefaultUserName, Name: DefaultUserName, TeamID: TeamID},
+			APIAppID:    AppID,
+			Token:       "slacktest-verification-token",
+			Container:   payloadContainer{Type: "message", MessageTS: b.MessageTS, ChannelID: b.Channel},
+			TriggerID:   fmt.Sprintf("%d.%s", s.tsBase, hex.EncodeToString(randomBytes(8))),
+			Channel:     payloadChannel{ID: b.Channel, Name: "flow"},
+			ResponseURL: s.srv.URL + "/respond/" + responseToken,
+			State:       map[string]any{"values": map[string]any{}},
+			Actions: []payloadAction{{
+				ActionID: b.ActionID, BlockID: b.BlockID, Value: b.Value, Type: "button", ActionTS: actionTS,
+				Text: payloadText{Type: "plain_text", Text: b.ActionID, Emoji: true},
+			}},
+		},
+		Message: s.botMessage(b.Text, b.MessageTS, b.Blocks),
+	}
+	env, err := json.Marshal(envelope{EnvelopeID: envelopeID, Payload: payload, Type: "interactive"})
+	if err != nil {
+		return Message{}, fmt.Errorf("encoding envelope: %w", err)
+	}
+	return s.exchange(ctx, env, c, responseToken, "button "+b.ActionID+" "+b.Value)
+}

@@ -66,9 +66,12 @@ type Message struct {
 	Text      string
 	Ephemeral bool
 	// Via is the route: "response_url", "ack" (a payload in a socket-mode
-	// ack), "chat.postMessage", "chat.postEphemeral", "chat.update" or
-	// "files.completeUploadExternal" (a file shared with a comment).
+	// ack), "chat.postMessage", "chat.postEphemeral", "chat.update",
+	// "files.completeUploadExternal" (a file shared with a comment) or
+	// "views.open" (a modal opened with the command's trigger_id: ViewID
+	// names it in OpenedViews, Blocks are the view's).
 	Via    string
+	ViewID string
 	Blocks json.RawMessage
 	// Files are the ids of the files a files.completeUploadExternal shared.
 	Files []string
@@ -136,6 +139,7 @@ type failure struct {
 type command struct {
 	envelopeID string
 	channelID  string
+	triggerID  string
 	uses       int // posts to its response_url
 }
 
@@ -253,7 +257,7 @@ func (s *Server) SlashCommand(ctx context.Context, cmd SlashCommand) (Message, e
 		cmd.UserName = DefaultUserName
 	}
 	envelopeID := newID()
-	c := &command{envelopeID: envelopeID, channelID: cmd.ChannelID}
+	c := &command{envelopeID: envelopeID, channelID: cmd.ChannelID, triggerID: fmt.Sprintf("%d.%s", s.tsBase, hex.EncodeToString(randomBytes(8)))}
 	responseURL, responseToken := "", ""
 	if !cmd.OmitResponseURL {
 		responseToken = hex.EncodeToString(randomBytes(12))
@@ -271,7 +275,7 @@ func (s *Server) SlashCommand(ctx context.Context, cmd SlashCommand) (Message, e
 		Command:        cmd.Command,
 		Text:           cmd.Text,
 		ResponseURL:    responseURL,
-		TriggerID:      fmt.Sprintf("%d.%s", s.tsBase, hex.EncodeToString(randomBytes(8))),
+		TriggerID:      c.triggerID,
 		IsEnterprise:   false,
 		EnterpriseID:   "",
 		EnterpriseName: "",
@@ -391,7 +395,7 @@ func (s *Server) record(m Message, cmd *command) {
 	for i, w := range s.answers {
 		var match bool
 		switch m.Via {
-		case "response_url", "ack":
+		case "response_url", "ack", "views.open":
 			match = cmd != nil && w.envelopeID == cmd.envelopeID
 		case "chat.postMessage", "chat.postEphemeral":
 			match = w.channelID == m.Channel

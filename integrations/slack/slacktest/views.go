@@ -135,6 +135,18 @@ func (s *Server) serveViews(w http.ResponseWriter, method, token string, p param
 		}
 		id := s.nextViewID()
 		v.opened = append(v.opened, OpenedView{ID: id, TriggerID: trigger, View: view})
+		// A modal is the answer to the slash command whose trigger_id
+		// opened it.
+		for _, c := range s.commands {
+			if c.triggerID == trigger {
+				var blocks struct {
+					Blocks json.RawMessage `json:"blocks"`
+				}
+				_ = json.Unmarshal(view, &blocks) // checked by checkView
+				s.record(Message{Channel: c.channelID, Via: "views.open", ViewID: id, Blocks: blocks.Blocks}, c)
+				break
+			}
+		}
 		writeJSON(w, map[string]any{"ok": true, "view": viewReply(view, id)})
 	}
 	return true

@@ -1,0 +1,205 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/flowbot/flowbot/bot/config"
+)
+
+// The scheduled jobs of a team (issue 4), as the scheduler and its metric
+// name them.
+const (
+	JobFlowCheck = "flow-check"
+	JobStandup   = "standup"
+	JobDigest    = "digest"
+)
+
+// Claimer makes a scheduled run happen once across replicas: the store's
+// claims (store.Nudges Claim and Release).
+type Claimer interface {
+	Claim(ctx context.Context, team, name string, ttl time.Duration) (token string, ok bool, err error)
+	Release(ctx context.Context, team, name, token string) error
+}
+
+// scheduleClaimTTL keeps a run's claim past any catch-up look-back, so a
+// restart never runs a fire twice.
+const scheduleClaimTTL = 48 * time.Hour
+
+// catchUpLookBack is how far back a start looks for a missed fire: to run
+// it (within the team's catch_up) or to log it as skipped.
+const catchUpLookBack = 24 * time.Hour
+
+// Scheduler runs each team's flow check, standup prompt and weekly digest
+// on robfig/cron, one entry per team job, in the team's time zone (so
+// daylight-saving changes keep the local time). The flow check and the
+// standup run on the team's working days only. Each fire is claimed by
+// team, job and fire time before it runs, so of any number of replicas
+// exactly one runs it; a run that fails releases its claim. On start, a
+// fire missed by less than the team's catch_up runs once; an older one is
+// skipped with a log line.
+type Scheduler struct {
+	Config *config.Config
+	Claims Claimer
+	// Run does one job for a team as scheduled at at.
+	Run func(ctx context.Context, team, job string, at time.Time) error
+	// Fired, when set, counts each fire: skipped is true when this
+	// replica did not run it (not a working day, or claimed elsewhere).
+	Fired  func(job string, skipped bool)
+	Logger *slog.Logger // nil: slog.Default()
+	// Jobs are the jobs to schedule (JobFlowCheck, ...); nil: all three.
+	Jobs []string
+}
+
+// teamJob is one cron entry.
+type teamJob struct {
+	team     *config.Team
+	job      string
+	schedule cron.Schedule
+}
+
+// Jobs are the entries the scheduler would run: every team's jobs that
+// are switched on, with their schedules in the team's zone.
+func (s *Scheduler) jobs() ([]teamJob, error) {
+	var out []teamJob
+	for i := range s.Config.Teams {
+		t := &s.Config.Teams[i]
+		if t.Channel == "" {
+			continue // nowhere to post
+		}
+		for _, j := range []struct{ job, spec string }{
+			{JobFlowCheck, t.FlowCheckSpec()}, {JobStandup, t.StandupSpec()}, {JobDigest, t.DigestSpec()},
+		} {
+			if j.spec == "" || (s.Jobs != nil && !slices.Contains(s.Jobs, j.job)) {
+				continue
+			}
+			sched, err := config.ParseSchedule(j.spec, t.Location())
+			if err != nil {
+				return nil, fmt.Errorf("schedule %s of %s: %w", j.job, t.ID, err)
+			}
+			out = append(out, teamJob{team: t, job: j.job, schedule: sched})
+		}
+	}
+	return out, nil
+}
+
+// Start catches up on missed fires and runs every team job on its
+// schedule until ctx ends, then waits for the runs in flight.
+func (s *Scheduler) Start(ctx context.Context) error {
+	if s.Run == nil || s.Claims == nil {
+		return errors.New("scheduler: want Run and Claims")
+	}
+	jobs, err := s.jobs()
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	log := cronLogger{s.logger()}
+	c := cron.New(cron.WithLogger(log), cron.WithChain(cron.Recover(log)))
+	now := time.Now()
+	for _, j := range jobs {
+		if at, ok := latestFire(j.schedule, now.Add(-catchUpLookBack), now); ok {
+			late := now.Sub(at)
+			wg.Go(func() { s.fire(ctx, j, at, late) })
+		}
+		c.Schedule(j.schedule, cron.FuncJob(func() {
+			at, ok := latestFire(j.schedule, time.Now().Add(-catchUpLookBack), time.Now())
+			if !ok {
+				return
+			}
+			s.fire(ctx, j, at, 0)
+		}))
+	}
+	c.Start()
+	s.logger().Info("scheduler started", "entries", len(jobs))
+	<-ctx.Done()
+	<-c.Stop().Done()
+	wg.Wait()
+	return nil
+}
+
+// latestFire is the schedule's last fire in (from, to].
+func latestFire(s cron.Schedule, from, to time.Time) (time.Time, bool) {
+	var last time.Time
+	for t := s.Next(from); !t.IsZero() && !t.After(to); t = s.Next(t) {
+		last = t
+	}
+	return last, !last.IsZero()
+}
+
+// fire runs one team job scheduled at at, late by late (0: on time).
+func (s *Scheduler) fire(ctx context.Context, j teamJob, at time.Time, late time.Duration) {
+	log := s.logger().With("team", j.team.ID, "job", j.job, "at", at.In(j.team.Location()).Format(time.RFC3339))
+	if j.job != JobDigest && !j.team.Workdays()[at.In(j.team.Location()).Weekday()] {
+		if late == 0 {
+			s.fired(j.job, true)
+			log.Debug("scheduler: not a working day, not run")
+		}
+		return
+	}
+	name := "sched:" + j.job + ":" + at.UTC().Format("20060102T150405Z")
+	token, ok, err := s.Claims.Claim(ctx, j.team.ID, name, scheduleClaimTTL)
+	if err != nil {
+		s.fired(j.job, true)
+		log.Error("scheduler: claiming the run failed; not run", "err", err)
+		return
+	}
+	if !ok {
+		if late == 0 {
+			s.fired(j.job, true)
+			log.Debug("scheduler: run claimed elsewhere")
+		}
+		return
+	}
+	if late > j.team.CatchUpWindow() {
+		// The claim stays: the skip is logged once, by one replica.
+		log.Info("scheduler: missed a run while stopped; too late to catch up, skipped", "late", late.Round(time.Second).String(), "catch_up", j.team.CatchUpWindow().String())
+		return
+	}
+	s.fired(j.job, false)
+	if late > 0 {
+		log.Info("scheduler: catching up on a run missed while stopped", "late", late.Round(time.Second).String())
+	}
+	if err := s.Run(ctx, j.team.ID, j.job, at); err != nil {
+		log.Error("scheduler: run failed; released for a retry", "err", err)
+		if rerr := s.Claims.Release(context.WithoutCancel(ctx), j.team.ID, name, token); rerr != nil {
+			log.Error("scheduler: releasing the failed run's claim", "err", rerr)
+		}
+	}
+}
+
+func (s *Scheduler) fired(job string, skipped bool) {
+	if s.Fired != nil {
+		s.Fired(job, skipped)
+	}
+}
+
+func (s *Scheduler) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
+
+// FlowCheckJob is the scheduler's Run for the flow check: it runs the
+// team's flow check as of the moment it runs, and reports what was posted
+// and held back to counted (nil: not counted).
+func FlowCheckJob(n *Nudger, counted func(team string, res FlowCheckResult)) func(ctx context.Context, team, job string, at time.Time) error {
+	return func(ctx context.Context, team, job string, _ time.Time) error {
+		if job != JobFlowCheck {
+			return fmt.Errorf("scheduler: no job %q", job)
+		}
+		res, err := n.RunFlowCheck(ctx, team, n.Bot.now())
+		if counted != nil {
+			counted(team, res)
+		}
+		return err
+	}
+}
