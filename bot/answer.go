@@ -634,18 +634,21 @@ func agingAnswer(s *snapshot) Answer {
 	if len(r.Items) > 0 {
 		m.Fields = append(m.Fields, Field{"Oldest", days(r.Items[0].AgeDays)})
 	}
-	for i, it := range r.Items {
+	// Only the lines shown are built: a team may have thousands in progress.
+	for i, it := range r.Items[:min(len(r.Items), max(maxMessageItems, maxAgingLines))] {
 		line := agingLine(it)
 		if i < maxMessageItems {
 			m.Body = append(m.Body, line)
-		} else if i == maxMessageItems {
-			m.Body = append(m.Body, fmt.Sprintf("…and %d more (`flowbot ask --format json` lists all)", len(r.Items)-i))
 		}
 		if i < maxAgingLines {
 			b.WriteString(line + "\n")
-		} else if i == maxAgingLines {
-			fmt.Fprintf(&b, "…and %d more (`flowbot ask --format json` lists all)\n", len(r.Items)-i)
 		}
+	}
+	if n := len(r.Items); n > maxMessageItems {
+		m.Body = append(m.Body, fmt.Sprintf("…and %d more (`flowbot ask --format json` lists all)", n-maxMessageItems))
+	}
+	if n := len(r.Items); n > maxAgingLines {
+		fmt.Fprintf(&b, "…and %d more (`flowbot ask --format json` lists all)\n", n-maxAgingLines)
 	}
 	stages := make([]string, 0, len(s.workflow.Stages))
 	for _, st := range s.workflow.Stages {
