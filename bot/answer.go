@@ -98,7 +98,7 @@ func (b *Bot) HandleCommand(ctx context.Context, req Request) (reply Reply) {
 	if err != nil {
 		return Reply{Text: b.describe(err, req), Public: false}
 	}
-	return Reply{Text: ans.Text, Public: cmd.Public, Message: ans.Message}
+	return Reply{Text: ans.Text, Public: cmd.Public && cmd.Name != "mine", Message: ans.Message}
 }
 
 // Ask answers a command's text for a team as of now: the `flowbot ask` path.
@@ -164,9 +164,35 @@ func (b *Bot) answer(ctx context.Context, teamID string, cmd Command, text strin
 	}
 	switch cmd.Name {
 	case "nudges", "snooze", "pause", "away":
+		if cmd.Name == "nudges" && !cmd.Backtest.IsZero() {
+			a, err := b.BacktestAnswer(ctx, team.ID, cmd.Backtest, now)
+			a.Public = cmd.Public
+			return a, err
+		}
 		a, err := b.quietAnswer(ctx, team, cmd, now)
 		a.Public = cmd.Public
 		return a, err
+	case "standup":
+		a, err := b.StandupAnswer(ctx, team.ID, now)
+		a.Public = cmd.Public
+		return a, err
+	case "digest":
+		a, err := b.DigestAnswer(ctx, team.ID, now)
+		a.Public = cmd.Public
+		return a, err
+	case "dm", "link":
+		ps, ok := b.Nudges.(PeopleStore)
+		if !ok {
+			return Answer{}, errNoPeopleStore
+		}
+		// Workspace admins are not known here (Slack tells only through
+		// users.info): admins: in the file, or the person themself.
+		a, err := b.identityAnswer(ctx, ps, team, cmd, false)
+		a.Public = false
+		return a, err
+	case "mine":
+		// Only the asker sees their own work, whatever they typed.
+		return b.MineAnswer(ctx, team.ID, cmd.User, now)
 	}
 	snap, err := b.snapshot(ctx, team, now, cmd)
 	if err != nil {

@@ -24,6 +24,9 @@ type Command struct {
 	Chart       bool // the text ended with "chart" (before any "public"): answer with a picture too
 	// User is the Slack user asking (Request.UserID); "" from flowbot ask.
 	User string
+	// Backtest is --backtest 4w (nudges): replay the flow check over that
+	// span; zero: no backtest.
+	Backtest Since
 }
 
 // Since is a window start as a user wrote it: a number of days back from
@@ -73,6 +76,7 @@ type spec struct {
 	by       bool // takes --by DATE
 	seed     bool // takes --seed N
 	working  bool // takes --working-time
+	backtest bool // takes --backtest 4w
 }
 
 var (
@@ -82,7 +86,7 @@ var (
 )
 
 // specs is the command table, in the order help lists it.
-var specs = []spec{
+var specs = append([]spec{
 	{name: "help", usage: "/flow help [command]", summary: "what flowbot can answer", example: "/flow help cycle-time", maxArgs: 1},
 	{name: "cycle-time", usage: "/flow cycle-time [--since 90d] [team:<id>] [public]", summary: "how long items take from start to done (50th, 85th, 95th percentile)", example: "/flow cycle-time --since 30d", since: true, defSince: days90},
 	{name: "throughput", usage: "/flow throughput [--since 12w] [team:<id>] [public]", summary: "items finished, in total and per week", example: "/flow throughput --since 8w", since: true, defSince: week12},
@@ -99,11 +103,14 @@ var specs = []spec{
 	{name: "compare", usage: "/flow compare YYYY-MM YYYY-MM | FROM..TO FROM..TO [team:<id>] [public]", summary: "before and after: the key numbers of two periods side by side", example: "/flow compare 2026-09 2026-10", maxArgs: 2},
 	{name: "explain", usage: "/flow explain METRIC [--since 30d] [--working-time] [team:<id>]", summary: "how a number is computed: definition, window, n and what was left out", example: "/flow explain cycle-time", maxArgs: 1, since: true, working: true},
 	{name: "data-quality", usage: "/flow data-quality [--since 90d] [team:<id>] [public]", summary: "what distorts the numbers: unmapped statuses, items done without starting, and more", example: "/flow data-quality", since: true, defSince: days90},
-	{name: "nudges", usage: "/flow nudges [team:<id>]", summary: "what a flow check would post now, and what it holds back and why", example: "/flow nudges"},
+	{name: "nudges", usage: "/flow nudges [--backtest 4w] [team:<id>]", summary: "what a flow check would post now, and what it holds back and why; --backtest: how many each rule would have sent per day", example: "/flow nudges --backtest 4w", backtest: true},
+	{name: "standup", usage: "/flow standup [team:<id>] [public]", summary: "the standup prompt as it would be posted now: the board right to left, what needs a conversation", example: "/flow standup"},
+	{name: "digest", usage: "/flow digest [team:<id>] [public]", summary: "the weekly digest as it would be posted now", example: "/flow digest"},
+	{name: "mine", usage: "/flow mine [team:<id>]", summary: "your items in progress and the reviews waiting for you, against the SLE (only you see it)", example: "/flow mine"},
 	{name: "snooze", usage: "/flow snooze KEY 3d|1w|off [team:<id>]", summary: "no nudges about one item, pull request or stage for a while (working days, or weeks)", example: "/flow snooze PAY-123 3d", maxArgs: 2},
 	{name: "pause", usage: "/flow pause 2d|1w|off [team:<id>]", summary: "no nudges for the whole team for a while", example: "/flow pause 2d", maxArgs: 1},
 	{name: "away", usage: "/flow away 1w|off [team:<id>]", summary: "nudges do not mention you while you are away", example: "/flow away 1w", maxArgs: 1},
-}
+}, identitySpecs...)
 
 func lookup(name string) (spec, bool) {
 	for _, s := range specs {
@@ -201,6 +208,22 @@ trailing:
 				return Command{}, &UsageError{Problem: problem, Usage: sp.usage}
 			}
 			cmd.Since = s
+		case opt == "--backtest":
+			if !sp.backtest {
+				return Command{}, &UsageError{Problem: fmt.Sprintf("`%s` does not take `--backtest`.", sp.name), Usage: sp.usage}
+			}
+			if !hasVal {
+				if i+1 >= len(fields) {
+					return Command{}, &UsageError{Problem: "`--backtest` needs a span such as `4w` or `10d`.", Usage: sp.usage}
+				}
+				i++
+				val = fields[i]
+			}
+			s, problem := parseSince(val)
+			if problem != "" || s.Days == 0 || s.Days > maxBacktestDays {
+				return Command{}, &UsageError{Problem: fmt.Sprintf("`--backtest %s` is not a span: use days or weeks back from now, 1d to %dd, such as `4w`.", truncate(val, 40), maxBacktestDays), Usage: sp.usage}
+			}
+			cmd.Backtest = s
 		case opt == "--working-time" && !hasVal:
 			if !sp.working {
 				return Command{}, &UsageError{Problem: fmt.Sprintf("`%s` does not take `--working-time`.", sp.name), Usage: sp.usage}

@@ -103,12 +103,13 @@ type Nudger struct {
 // RulesConfigOf is the team's coach.RulesConfig from its settings.
 func RulesConfigOf(t *config.Team) coach.RulesConfig {
 	return coach.RulesConfig{
-		MaxPRLines:   t.GitHub.MaxPRLines,
-		Bots:         slices.Clone(t.GitHub.Bots),
-		WIPLimit:     t.WIPLimit,
-		StalledAfter: t.StalledAfter.Duration,
-		BlockedAfter: t.BlockedAfter.Duration,
-		MaxPoints:    float64(t.MaxPoints),
+		MaxPRLines:     t.GitHub.MaxPRLines,
+		Bots:           slices.Clone(t.GitHub.Bots),
+		WIPLimit:       t.WIPLimit,
+		StageWIPLimits: t.StageWIPLimits(),
+		StalledAfter:   t.StalledAfter.Duration,
+		BlockedAfter:   t.BlockedAfter.Duration,
+		MaxPoints:      float64(t.MaxPoints),
 	}
 }
 
@@ -157,7 +158,13 @@ func (n *Nudger) Preview(ctx context.Context, teamID string, now time.Time) (Nud
 		return NudgeReport{}, err
 	}
 	nudges := coach.Evaluate(in, now)
-	rep := NudgeReport{Team: team.ID, Now: now, State: coach.Observe(in, now), people: team.People}
+	// Mentions use the file's people and the identities linked since.
+	ps, _ := n.Bot.Nudges.(PeopleStore)
+	people, err := Identities(ctx, team, ps)
+	if err != nil {
+		return NudgeReport{}, err
+	}
+	rep := NudgeReport{Team: team.ID, Now: now, State: coach.Observe(in, now), people: people}
 	return rep, n.decide(ctx, team, nudges, &rep)
 }
 
@@ -185,6 +192,7 @@ func (n *Nudger) rulesInput(ctx context.Context, team *config.Team) (coach.Rules
 		Workflow: team.Workflow(statuses, n.Bot.config().Jira.ExcludeResolutions),
 		Items:    items, PRs: prs,
 		Location: team.Location(), Workdays: team.Workdays(),
+		Hours: team.Hours(), Holidays: team.Calendar().Holidays,
 		Config: RulesConfigOf(team), Previous: prev,
 	}, nil
 }

@@ -313,14 +313,16 @@ func TestNudgesAnswerJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := a.JSON.(NudgesJSON)
+	// In the default hours 09:00-17:00: Monday 9 Nov 10:00-17:00 (7h), eight
+	// full days (64h), Friday 20 Nov 09:00-09:15: 71.25h / 8h = 8.90625 days.
 	want := NudgesJSON{Command: "nudges", Team: "payments", Now: fridayCheck,
 		Nudges: []NudgeJSON{
 			{Rule: "stalled", Key: "PAY-1", People: []string{"U0ANA"},
-				Reason:  "Nothing has happened on PAY-1 for 9.0 working days (in In Progress).",
-				Numbers: map[string]float64{"idle_days": 8.96875, "stalled_after_days": 5}},
+				Reason:  "Nothing has happened on PAY-1 for 8.9 working days (in In Progress).",
+				Numbers: map[string]float64{"idle_days": 8.90625, "stalled_after_days": 5}},
 			{Rule: "stalled", Key: "PAY-2", People: []string{},
-				Reason:  "Nothing has happened on PAY-2 for 9.0 working days (in In Progress).",
-				Numbers: map[string]float64{"idle_days": 8.96875, "stalled_after_days": 5}},
+				Reason:  "Nothing has happened on PAY-2 for 8.9 working days (in In Progress).",
+				Numbers: map[string]float64{"idle_days": 8.90625, "stalled_after_days": 5}},
 		},
 		Suppressed: []SuppressedJSON{{Rule: "blocked", Key: "PAY-3", Why: "snoozed until Sat 21 Nov 09:15"}},
 	}

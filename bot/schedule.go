@@ -203,3 +203,52 @@ func FlowCheckJob(n *Nudger, counted func(team string, res FlowCheckResult)) fun
 		return err
 	}
 }
+
+// CoachingPoster posts a standup prompt or a weekly digest in a channel.
+type CoachingPoster interface {
+	PostCoaching(ctx context.Context, channel string, m *Message) (ts string, err error)
+}
+
+// CoachingJobs is the scheduler's Run for all three jobs: the flow check
+// (FlowCheckJob, counted as there), and the standup prompt and the weekly
+// digest posted through p as of the moment they run. The scheduler's
+// claim makes each post happen once across replicas; a failed post
+// returns its error, so the claim is released for a retry.
+// directMessages sends the opted-in people their DMs after the day's flow
+// check, when the poster can send DMs and the nudge log keeps people.
+func directMessages(ctx context.Context, n *Nudger, p CoachingPoster, team string) error {
+	send, canSend := p.(DMSender)
+	ps, hasPeople := n.Log.(PeopleStore)
+	claims, canClaim := n.Log.(DMClaims)
+	if !canSend || !hasPeople || !canClaim {
+		return nil
+	}
+	run, err := n.RunDMs(ctx, team, ps, claims, send, n.Bot.now())
+	if err != nil {
+		return fmt.Errorf("sending direct messages: %w", err)
+	}
+	if len(run.Sent)+len(run.Skipped) > 0 {
+		n.Bot.logger().Info("direct messages", "team", team, "sent", len(run.Sent), "skipped", len(run.Skipped))
+	}
+	return nil
+}
+
+func CoachingJobs(n *Nudger, p CoachingPoster, counted func(team string, res FlowCheckResult)) func(ctx context.Context, team, job string, at time.Time) error {
+	flow := FlowCheckJob(n, counted)
+	return func(ctx context.Context, team, job string, at time.Time) error {
+		switch job {
+		case JobFlowCheck:
+			if err := flow(ctx, team, job, at); err != nil {
+				return err
+			}
+			return directMessages(ctx, n, p, team)
+		case JobStandup:
+			_, err := n.Bot.PostStandup(ctx, p, team, n.Bot.now())
+			return err
+		case JobDigest:
+			_, err := n.Bot.PostDigest(ctx, p, n.Log, team, n.Bot.now())
+			return err
+		}
+		return fmt.Errorf("scheduler: no job %q", job)
+	}
+}

@@ -34,6 +34,12 @@ func helpDefinition(name string) string {
 		return "Setup shows no numbers: it changes a team's settings, which are checked exactly as `flowbot config check` checks the file, stored as overrides of the file and recorded in the settings history. Only workspace admins and the users listed under `admins:` may use it."
 	case "nudges", "snooze", "pause", "away":
 		return quietDefinition(name)
+	case "standup", "digest", "mine":
+		return coachingDefinition(name)
+	case "dm":
+		return "DM on sends you, once per working day at the flow check, the nudges about your own items and the reviews waiting for you; none while Slack's do-not-disturb is on."
+	case "link":
+		return "Link records a Slack user's Jira account id and GitHub login, so nudges mention them; admins or the user themself may link, and flowbot never guesses."
 	case "settings":
 		return "Settings history lists each change made from Slack, newest first: who, when, and every setting changed with its old and new value."
 	}

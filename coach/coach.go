@@ -178,6 +178,15 @@ type Deployment struct {
 	Behind bool
 }
 
+// Identity is one person as each service knows them. The bot mentions a
+// person only through an identity someone linked: never a guess.
+type Identity struct {
+	Slack       string // Slack user id
+	Jira        string // Jira display name
+	JiraAccount string // Jira account id
+	GitHub      string // GitHub login
+}
+
 // Deployment sources.
 const (
 	DeploymentSourceAPI      = "deployments"

@@ -142,6 +142,10 @@ type RulesInput struct {
 	PRs      []PullRequest
 	Location *time.Location // nil: UTC
 	Workdays [7]bool        // by time.Weekday; all false: Monday to Friday
+	// Hours and Holidays complete the team's working time (Calendar);
+	// zero: whole days, no holidays.
+	Hours    WorkingHours
+	Holidays []string
 	Config   RulesConfig
 	Previous RulesState
 }
@@ -235,7 +239,7 @@ func newEvaluation(in RulesInput, now time.Time) *evaluation {
 	}
 	c := in.Config
 	e := &evaluation{
-		in: in, now: now, clock: WorkingTime(in.Location, in.Workdays),
+		in: in, now: now, clock: Calendar{Location: in.Location, Workdays: in.Workdays, Hours: in.Hours, Holidays: in.Holidays}.Clock(),
 		placer: newPlacer(in.Workflow), roles: newRoles(in.Workflow),
 	}
 	e.delivery = DeliveryOptions{DefaultBranches: c.DefaultBranches, Bots: c.Bots, MaxPRLines: c.MaxPRLines,

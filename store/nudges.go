@@ -48,11 +48,15 @@ type Nudges struct{ db *DB }
 func (db *DB) Nudges() *Nudges { return &Nudges{db: db} }
 
 // Person is one identity the bot may mention: a Slack user and who they
-// are in Jira (display name) and GitHub (login).
-type Person struct {
-	Slack  string `json:"slack"`
-	Jira   string `json:"jira,omitempty"`
-	GitHub string `json:"github,omitempty"`
+// are in Jira and GitHub.
+type Person = coach.Identity
+
+// personRecord is how a Person is stored.
+type personRecord struct {
+	Slack       string `json:"slack"`
+	Jira        string `json:"jira,omitempty"`
+	JiraAccount string `json:"jira_account,omitempty"`
+	GitHub      string `json:"github,omitempty"`
 }
 
 var claimPattern = regexp.MustCompile(`^[A-Za-z0-9._:+-]{1,200}$`)
@@ -496,7 +500,7 @@ func (n *Nudges) LinkPerson(ctx context.Context, team string, p Person) error {
 	if p.Slack == "" || len(p.Slack) > 64 {
 		return errors.New("linking person: want a Slack user id")
 	}
-	b, err := json.Marshal(p)
+	b, err := json.Marshal(personRecord(p))
 	if err != nil {
 		return fmt.Errorf("linking person: %w", err)
 	}
@@ -518,12 +522,12 @@ func (n *Nudges) People(ctx context.Context, team string) ([]Person, error) {
 	}
 	out := make([]Person, 0, len(all))
 	for slack, v := range all {
-		var p Person
-		if err := json.Unmarshal([]byte(v), &p); err != nil {
+		var rec personRecord
+		if err := json.Unmarshal([]byte(v), &rec); err != nil {
 			return nil, fmt.Errorf("reading person %s of %s: %w", slack, team, err)
 		}
-		p.Slack = slack
-		out = append(out, p)
+		rec.Slack = slack
+		out = append(out, Person(rec))
 	}
 	slices.SortFunc(out, func(a, b Person) int { return strings.Compare(a.Slack, b.Slack) })
 	return out, nil

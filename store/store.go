@@ -33,7 +33,9 @@
 // instants with full precision; a zero time is stored as absent.
 //
 // Item and pull-request records are at version 2 (fields added for issue
-// 3); version 1 records still decode, with those fields zero.
+// 3); version 1 records still decode, with those fields zero. Deployment
+// records are binary from version 2 (commits as 20 bytes each, decoded into
+// one string per record); version-1 JSON ones still decode.
 //
 // The flow index makes answers fast at 100,000 items without caches that go
 // stale. The caller (bot) reads each item's flow with coach when it stores

@@ -112,6 +112,12 @@ type Team struct {
 	// CatchUp is how late a scheduled post missed during a restart may
 	// still go out; DefaultCatchUp when absent. See CatchUpWindow.
 	CatchUp Duration `yaml:"catch_up,omitempty"`
+	// WorkingHours are the hours of a working day in the team's zone,
+	// "09:00-17:00"; DefaultWorkingHours when absent. See Hours.
+	WorkingHours string `yaml:"working_hours,omitempty"`
+	// Holidays are dates (YYYY-MM-DD, in the team's zone) that are not
+	// working days. See Calendar.
+	Holidays []string `yaml:"holidays,omitempty"`
 
 	loc     *time.Location // set by Validate
 	prodEnv *regexp.Regexp // set by Validate
@@ -175,6 +181,9 @@ type Stage struct {
 	Active []string `yaml:"active"`
 	Wait   []string `yaml:"wait"`
 	Done   []string `yaml:"done"`
+	// WIPLimit is the most items the stage means to hold at once; 0 when
+	// it has none.
+	WIPLimit int `yaml:"wip_limit,omitempty"`
 }
 
 // Duration is a time.Duration written in YAML as a Go duration string ("10m").

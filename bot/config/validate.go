@@ -130,6 +130,7 @@ func (c *Config) Validate() Problems {
 		ps = append(ps, validateStages(path, t.Stages)...)
 		ps = append(ps, t.validateFlow(path)...)
 		ps = append(ps, t.validateNudges(path)...)
+		ps = append(ps, t.validateWorkingTime(path)...)
 	}
 	return ps
 }

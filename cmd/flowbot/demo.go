@@ -16,11 +16,14 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/flowbot/flowbot/bot"
 	"github.com/flowbot/flowbot/bot/config"
 	"github.com/flowbot/flowbot/integrations/github/githubtest"
 	"github.com/flowbot/flowbot/integrations/jira/jiratest"
 	"github.com/flowbot/flowbot/integrations/sampledata"
+	"github.com/flowbot/flowbot/integrations/slack"
 	"github.com/flowbot/flowbot/integrations/slack/slacktest"
+	"github.com/flowbot/flowbot/store"
 )
 
 //go:embed demo.yaml
@@ -120,6 +123,9 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return fmt.Errorf("the demo's sync failed: %w", err)
 	}
 	if err := demoFlowChecks(ctx, stdout, cfg, env, db, logger, now); err != nil {
+		return err
+	}
+	if err := demoCoaching(ctx, stdout, cfg, env, db, slackSrv, logger, now); err != nil {
 		return err
 	}
 
@@ -296,6 +302,73 @@ func printHome(ctx context.Context, stdout io.Writer, srv *slacktest.Server, int
 	}
 	if out, ok := renderBlocks(v.Blocks, interactive); ok {
 		fmt.Fprintln(stdout, out)
+	}
+	return nil
+}
+
+// lastMondayMorning is the latest Monday 09:30 in loc at or before now:
+// a working-day morning the demo's standup, digest and backtest are
+// computed as of, so there is always something to show, even on a
+// Sunday.
+func lastMondayMorning(now time.Time, loc *time.Location) time.Time {
+	t := now.In(loc)
+	y, m, d := t.Date()
+	back := (int(t.Weekday()) + 6) % 7 // days since Monday
+	at := time.Date(y, m, d-back, 9, 30, 0, 0, loc)
+	if at.After(now) {
+		at = time.Date(y, m, d-back-7, 9, 30, 0, 0, loc)
+	}
+	return at
+}
+
+// demoCoaching posts each team's standup prompt and weekly digest through
+// the Slack stand-in (the real path) and prints what the channel got,
+// then prints the team's nudges backtest over 4 weeks; all as of the
+// team's last Monday 09:30.
+func demoCoaching(ctx context.Context, stdout io.Writer, cfg *config.Config, env config.Env, db *store.DB, srv *slacktest.Server, logger *slog.Logger, now time.Time) error {
+	b := &bot.Bot{Config: cfg, Store: db, Logger: logger, Nudges: db.Nudges()}
+	sc, err := slack.New(slack.Config{AppToken: env.SlackAppToken, BotToken: env.SlackBotToken, APIURL: env.SlackAPIURL, Logger: logger}, b)
+	if err != nil {
+		return err
+	}
+	show := func(what, team string) {
+		msgs := srv.Messages()
+		if len(msgs) == 0 || msgs[len(msgs)-1].Channel != team {
+			fmt.Fprintf(stdout, "(%s: nothing to post)\n", what)
+			return
+		}
+		last := msgs[len(msgs)-1]
+		out, ok := renderBlocks(last.Blocks, false)
+		if !ok {
+			out = renderMrkdwn(last.Text, false)
+		}
+		fmt.Fprintf(stdout, "%s (posted in %s via %s):\n%s\n", what, last.Channel, last.Via, out)
+	}
+	for _, t := range cfg.Teams {
+		if t.Channel == "" {
+			continue
+		}
+		at := lastMondayMorning(now, t.Location())
+		fmt.Fprintf(stdout, "\n%s as of %s:\n", t.ID, at.Format("Mon 2 Jan 15:04 MST"))
+		before := len(srv.Messages())
+		if _, err := b.PostStandup(ctx, sc, t.ID, at); err != nil {
+			return fmt.Errorf("the demo's standup of %s: %w", t.ID, err)
+		}
+		if len(srv.Messages()) > before {
+			show("Standup prompt", t.Channel)
+		}
+		before = len(srv.Messages())
+		if _, err := b.PostDigest(ctx, sc, db.Nudges(), t.ID, at); err != nil {
+			return fmt.Errorf("the demo's digest of %s: %w", t.ID, err)
+		}
+		if len(srv.Messages()) > before {
+			show("Weekly digest", t.Channel)
+		}
+		a, err := b.BacktestAnswer(ctx, t.ID, bot.Since{Days: 28, Raw: "4w"}, at)
+		if err != nil {
+			return fmt.Errorf("the demo's backtest of %s: %w", t.ID, err)
+		}
+		fmt.Fprintf(stdout, "/flow nudges --backtest 4w:\n%s\n", renderMrkdwn(a.Text, false))
 	}
 	return nil
 }

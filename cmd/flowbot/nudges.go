@@ -15,10 +15,11 @@ import (
 	"github.com/flowbot/flowbot/store"
 )
 
-// isNudges reports whether an ask's text is the nudges preview.
+// isNudges reports whether an ask's text is the nudges preview; a
+// backtest is an ordinary answer.
 func isNudges(text string) bool {
 	f := strings.Fields(text)
-	return len(f) > 0 && f[0] == "nudges"
+	return len(f) > 0 && f[0] == "nudges" && !strings.Contains(text, "--backtest")
 }
 
 // askNudges answers `flowbot ask nudges`: what a flow check would post

@@ -18,10 +18,9 @@ func (n nudgeButtons) PressNudge(ctx context.Context, p bot.NudgePress) (bot.Nud
 	return n.b.PressNudge(ctx, p)
 }
 
-// scheduler posts each team's flow check on its schedule, through sc,
-// once across replicas (claims in db), counting fires and nudges in m
-// (nil: not counted). The standup prompt and the digest are not built
-// yet, so only the flow check is scheduled.
+// scheduler posts each team's flow check, standup prompt and weekly
+// digest on their schedules, through sc, once across replicas (claims in
+// db), counting fires and nudges in m (nil: not counted).
 func scheduler(cfg *config.Config, b *bot.Bot, db *store.DB, sc *slack.Client, m *observe.Metrics, logger *slog.Logger) *bot.Scheduler {
 	n := &bot.Nudger{Bot: b, Log: db.Nudges(), Poster: sc}
 	count := func(team string, res bot.FlowCheckResult) {
@@ -34,6 +33,6 @@ func scheduler(cfg *config.Config, b *bot.Bot, db *store.DB, sc *slack.Client, m
 			m.NudgeSuppressed(team, s.Why)
 		}
 	}
-	return &bot.Scheduler{Config: cfg, Claims: db.Nudges(), Run: bot.FlowCheckJob(n, count),
-		Fired: m.SchedulerFire, Logger: logger, Jobs: []string{bot.JobFlowCheck}}
+	return &bot.Scheduler{Config: cfg, Claims: db.Nudges(), Run: bot.CoachingJobs(n, sc, count),
+		Fired: m.SchedulerFire, Logger: logger}
 }

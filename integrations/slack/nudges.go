@@ -164,3 +164,23 @@ func noteLine(blocks []slackapi.Block, blockID, note string) ([]slackapi.Block, 
 	}
 	return out, found
 }
+
+// PostCoaching posts a standup prompt or a weekly digest in channel, laid
+// out as any answer (Blocks), and returns its ts.
+func (c *Client) PostCoaching(ctx context.Context, channel string, m *bot.Message) (string, error) {
+	_, ts, err := c.api.PostMessageContext(ctx, channel,
+		slackapi.MsgOptionText(clip(coachingText(m), 3000), false), slackapi.MsgOptionBlocks(Blocks(m, "")...))
+	if err != nil {
+		return "", fmt.Errorf("posting %q: %w", m.Title, err)
+	}
+	return ts, nil
+}
+
+// coachingText is the notification fallback of a coaching post: its
+// title and reading.
+func coachingText(m *bot.Message) string {
+	if m.Reading == "" {
+		return m.Title
+	}
+	return m.Title + "\n" + m.Reading
+}

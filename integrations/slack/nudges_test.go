@@ -189,3 +189,37 @@ func TestNudgeButtons(t *testing.T) {
 		})
 	}
 }
+
+func TestPostCoaching(t *testing.T) {
+	srv := slacktest.NewServer(slacktest.Options{})
+	t.Cleanup(srv.Close)
+	c, err := New(Config{AppToken: slacktest.DefaultAppToken, BotToken: slacktest.DefaultBotToken, APIURL: srv.APIURL()}, &echo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &bot.Message{Title: "Standup · Payments · Mon 16 Nov", Reading: "Walking the board right to left: 1 item to talk about, 2 moving fine.",
+		Body: []string{"*Review*\n• *PAY-412* (Ana) · In Review for 2.0 working days\n_and 2 more moving fine_", ":speech_balloon: *What would it take to finish PAY-412 today?*"}}
+	ts, err := c.PostCoaching(t.Context(), "C0PAYMENTS", m)
+	if err != nil || ts == "" {
+		t.Fatalf("PostCoaching = %q, %v", ts, err)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages, want 1", len(msgs))
+	}
+	got := msgs[0]
+	if got.Via != "chat.postMessage" || got.Channel != "C0PAYMENTS" || got.Ephemeral {
+		t.Errorf("posted via %s in %s (ephemeral %v), want chat.postMessage in C0PAYMENTS", got.Via, got.Channel, got.Ephemeral)
+	}
+	if want := m.Title + "\n" + m.Reading; got.Text != want {
+		t.Errorf("text = %q, want %q", got.Text, want)
+	}
+	for _, s := range []string{"PAY-412", "What would it take to finish PAY-412 today?", `"type":"header"`} {
+		if !strings.Contains(string(got.Blocks), s) {
+			t.Errorf("blocks lack %q:\n%s", s, got.Blocks)
+		}
+	}
+	if _, err := c.PostCoaching(t.Context(), "", m); err == nil {
+		t.Error("PostCoaching without a channel: want an error")
+	}
+}

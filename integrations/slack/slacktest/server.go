@@ -538,6 +538,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if s.serveViews(w, method, token, p) {
 			return
 		}
+		if s.serveDM(w, method, token, p) {
+			return
+		}
 		writeJSON(w, apiError("unknown_method"))
 	}
 }

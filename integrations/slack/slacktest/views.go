@@ -30,6 +30,8 @@ type User struct {
 	IsAdmin bool
 	IsOwner bool
 	TZ      string // IANA zone, e.g. Europe/Berlin
+	Email   string // found by users.lookupByEmail
+	DND     bool   // do-not-disturb on (snoozed), as dnd.info says
 }
 
 // OpenedView is a view opened with views.open.
