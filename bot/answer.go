@@ -41,6 +41,9 @@ type Bot struct {
 	// Nudges is the nudge log and its quiet controls, for the nudges,
 	// snooze, pause and away commands; nil: those commands fail.
 	Nudges NudgeControls
+	// Scheduled: the posting schedules run (flowbot serve), so the Home
+	// tab can say when the next posts go out.
+	Scheduled bool
 }
 
 // Answer is a /flow answer as text for people, as a value for JSON, and

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/flowbot/flowbot/bot/config"
 )
 
 // HomeRefresh is the least time between two Home tabs built for one user:
@@ -129,6 +131,39 @@ func (b *Bot) homeAsk(ctx context.Context, team, text string, now time.Time) (ho
 	return n, nil
 }
 
+// nextPosts names when each of the team's posting jobs fires next, in the
+// team's time zone; flow checks and standups only on working days.
+func (b *Bot) nextPosts(id string, now time.Time) string {
+	team, ok := b.config().Team(id)
+	if !ok || !b.Scheduled {
+		return "none from here: `flowbot serve` runs the flow check, standup and digest."
+	}
+	loc := team.Location()
+	var parts []string
+	for _, j := range []struct{ name, job, spec string }{
+		{"flow check", JobFlowCheck, team.FlowCheckSpec()},
+		{"standup", JobStandup, team.StandupSpec()},
+		{"digest", JobDigest, team.DigestSpec()},
+	} {
+		if j.spec == "" {
+			continue
+		}
+		sched, err := config.ParseSchedule(j.spec, loc)
+		if err != nil {
+			continue // config check refuses such a spec; nothing to show
+		}
+		at := sched.Next(now)
+		for i := 0; i < 14 && j.job != JobDigest && !team.Workdays()[at.In(loc).Weekday()]; i++ {
+			at = sched.Next(at)
+		}
+		parts = append(parts, fmt.Sprintf("%s %s", j.name, at.In(loc).Format("Mon Jan 2 15:04")))
+	}
+	if len(parts) == 0 {
+		return "none: every schedule of this team is switched off."
+	}
+	return strings.Join(parts, " · ") + " (" + loc.String() + ")"
+}
+
 func (b *Bot) homeTeam(ctx context.Context, id, name string, wipLimit int, now time.Time) (*Message, error) {
 	ct, err := b.homeAsk(ctx, id, "cycle-time", now)
 	if err != nil {
@@ -211,7 +246,7 @@ func (b *Bot) homeTeam(ctx context.Context, id, name string, wipLimit int, now t
 		}
 		m.Body = append(m.Body, head+"\n"+strings.Join(lines, "\n"))
 	}
-	m.Body = append(m.Body, "*Next scheduled posts:* no scheduled posts.")
+	m.Body = append(m.Body, "*Next scheduled posts:* "+b.nextPosts(id, now))
 	m.Context = fmt.Sprintf("team %s · as of %s UTC · `/flow help` for definitions", id, now.UTC().Format("2006-01-02 15:04"))
 	return m, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,5 +61,20 @@ func TestHomeRefreshLimit(t *testing.T) {
 				t.Errorf("ForUser: ok=%v with %d messages, want ok=%v", ok, len(msgs), st.wantOK)
 			}
 		})
+	}
+}
+
+func TestNextPosts(t *testing.T) {
+	b := newTestBot(t)
+	// Saturday 2026-11-21 10:00 UTC: the next working day in Berlin is
+	// Monday, when all three default schedules fire.
+	sat := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	if got, want := b.nextPosts("payments", sat), "none from here"; !strings.HasPrefix(got, want) {
+		t.Errorf("unscheduled bot: nextPosts = %q, want it to start %q", got, want)
+	}
+	b.Scheduled = true
+	want := "flow check Mon Nov 23 09:15 · standup Mon Nov 23 09:30 · digest Mon Nov 23 09:00 (Europe/Berlin)"
+	if got := b.nextPosts("payments", sat); got != want {
+		t.Errorf("nextPosts = %q, want %q", got, want)
 	}
 }

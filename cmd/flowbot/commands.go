@@ -266,7 +266,8 @@ func serveWith(ctx context.Context, cfg *config.Config, env config.Env, db *stor
 	cfg = eff
 	live := new(atomic.Pointer[config.Config])
 	live.Store(eff)
-	b := &bot.Bot{Config: eff, Live: live, Store: db, Logger: logger, Unavailable: storeUnavailable}
+	// The posting schedules run only in real serve (p set), not in the demo.
+	b := &bot.Bot{Config: eff, Live: live, Store: db, Logger: logger, Unavailable: storeUnavailable, Scheduled: p != nil}
 	setup := &bot.Setup{File: file, Live: live, Store: settingsStore{db}, Statuses: db, Logger: logger}
 	var handler slack.Handler = b
 	if p != nil {
