@@ -43,12 +43,19 @@ func demoFlowChecks(ctx context.Context, stdout io.Writer, cfg *config.Config, e
 		return err
 	}
 	n := &bot.Nudger{Bot: b, Log: db.Nudges(), Poster: sc}
-	fmt.Fprintln(stdout, "\nFlow check, as of now:")
+	fmt.Fprintln(stdout, "\nFlow check:")
 	for _, t := range cfg.Teams {
 		if t.Channel == "" {
 			continue
 		}
-		res, err := n.RunFlowCheck(ctx, t.ID, now)
+		// The flow check posts on working days only: on a weekend the demo
+		// shows the one of the last working Monday morning instead.
+		at := now
+		if loc := t.Location(); !t.Workdays()[now.In(loc).Weekday()] {
+			at = lastMondayMorning(now, loc)
+		}
+		fmt.Fprintf(stdout, "(%s, as of %s)\n", t.ID, at.In(t.Location()).Format("Mon Jan 2 15:04 MST"))
+		res, err := n.RunFlowCheck(ctx, t.ID, at)
 		if err != nil {
 			return fmt.Errorf("the demo's flow check of %s: %w", t.ID, err)
 		}
