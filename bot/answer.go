@@ -221,7 +221,8 @@ func (b *Bot) answer(ctx context.Context, teamID string, cmd Command, text strin
 		}
 	}
 	a.Public = cmd.Public
-	a.Text += snap.freshness()
+	fresh := snap.freshness()
+	a.Text += fresh
 	if a.Message == nil {
 		return Answer{}, fmt.Errorf("command %q answered without a message", cmd.Name)
 	}
@@ -247,6 +248,12 @@ func (b *Bot) answer(ctx context.Context, teamID string, cmd Command, text strin
 		} else {
 			a.Message.Actions = append(a.Message.Actions, Action{ActionID: ActionShowChart, Text: "Show chart", Value: chartValue(text)})
 		}
+	} else if cmd.Chart {
+		// Asked for a picture this answer does not have: say so rather
+		// than drop the word silently.
+		note := fmt.Sprintf("`%s` has no chart; cycle-time, aging, throughput, cfd, vsm and forecast do.", cmd.Name)
+		a.Message.Context += " · " + note
+		a.Text = strings.TrimSuffix(a.Text, fresh) + "\n_" + note + "_" + fresh
 	}
 	return a, nil
 }

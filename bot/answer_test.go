@@ -416,3 +416,14 @@ func TestHandleCommandCarriesMessage(t *testing.T) {
 		t.Errorf("an error answer has a Message: %+v", bad.Message)
 	}
 }
+
+func TestChartOnAnAnswerWithoutOne(t *testing.T) {
+	b := newTestBot(t)
+	ans, err := b.Ask(context.Background(), "payments", "wip chart", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Message.Chart != nil || !strings.Contains(ans.Text, "`wip` has no chart") || !strings.Contains(ans.Message.Context, "has no chart") {
+		t.Errorf("wip chart: chart %v, text %q, context %q; want no chart and a note saying so", ans.Message.Chart != nil, ans.Text, ans.Message.Context)
+	}
+}
