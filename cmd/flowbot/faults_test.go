@@ -147,6 +147,24 @@ func syncOnce(t *testing.T, cfg *config.Config, env config.Env, logger *slog.Log
 	return src.syncer(cfg, db, logger).SyncAll(t.Context())
 }
 
+// cleanRun starts a Redis and a world and syncs the world cleanly into
+// database 1: the store a faulty run must end up equal to.
+func cleanRun(t *testing.T) (*redisProc, *world, *config.Config, *syncedBuffer, *slog.Logger, map[string]any) {
+	t.Helper()
+	r := startRedis(t)
+	w := newWorld(t)
+	cfg, err := loadConfig(w.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := new(syncedBuffer)
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	if sum := syncOnce(t, cfg, faultEnv(t, w, r.url(1), nil), logger, nil); sum.Err() != nil {
+		t.Fatalf("clean sync: %v", sum.Err())
+	}
+	return r, w, cfg, logs, logger, teamData(t, r.url(1), "payments")
+}
+
 // teamData reads everything a sync stores for a team that must not depend
 // on when or how often it ran: the records, not the sync bookkeeping
 // (cursors, last sync time).
@@ -223,20 +241,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // and comes back. That sync fails; the next one resumes, and the store then
 // holds exactly what a clean sync stores: nothing lost, nothing twice.
 func TestFaultRedisRestartedMidSync(t *testing.T) {
-	r := startRedis(t)
-	w := newWorld(t)
-	cfg, err := loadConfig(w.config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs syncedBuffer
-	logger := slog.New(slog.NewJSONHandler(&logs, nil))
-
-	// The clean sync, into database 1.
-	if sum := syncOnce(t, cfg, faultEnv(t, w, r.url(1), nil), logger, nil); sum.Err() != nil {
-		t.Fatalf("clean sync: %v", sum.Err())
-	}
-	want := teamData(t, r.url(1), "payments")
+	r, w, cfg, logs, logger, want := cleanRun(t)
 	if len(want["items"].(map[string]string)) == 0 || len(want["prs"].(map[string]string)) == 0 {
 		t.Fatalf("the clean sync stored no items or no pull requests: %v", want)
 	}
@@ -397,18 +402,7 @@ func TestFaultSocketDropped(t *testing.T) {
 // of 5xx from Jira and GitHub are waited out; the sync finishes, later,
 // with what a clean sync stores.
 func TestFaultRateLimitsAndServerErrors(t *testing.T) {
-	r := startRedis(t)
-	w := newWorld(t)
-	cfg, err := loadConfig(w.config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs syncedBuffer
-	logger := slog.New(slog.NewJSONHandler(&logs, nil))
-	if sum := syncOnce(t, cfg, faultEnv(t, w, r.url(1), nil), logger, nil); sum.Err() != nil {
-		t.Fatalf("clean sync: %v", sum.Err())
-	}
-	want := teamData(t, r.url(1), "payments")
+	r, w, cfg, logs, logger, want := cleanRun(t)
 
 	w.jira.FailNext("/rest/api/2/search", http.StatusTooManyRequests, "7", 3)
 	w.jira.FailNext("/rest/api/2/status", http.StatusServiceUnavailable, "", 2)
@@ -462,18 +456,7 @@ func durations(ds []time.Duration) []string {
 // in a shape that does not decode; each is skipped with a log line naming
 // it, and everything else syncs.
 func TestFaultMalformedPayloads(t *testing.T) {
-	r := startRedis(t)
-	w := newWorld(t)
-	cfg, err := loadConfig(w.config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs syncedBuffer
-	logger := slog.New(slog.NewJSONHandler(&logs, nil))
-	if sum := syncOnce(t, cfg, faultEnv(t, w, r.url(1), nil), logger, nil); sum.Err() != nil {
-		t.Fatalf("clean sync: %v", sum.Err())
-	}
-	want := teamData(t, r.url(1), "payments")
+	r, w, cfg, logs, logger, want := cleanRun(t)
 
 	badIssue := w.issues[3].Key
 	var badPR string
