@@ -283,6 +283,11 @@ type snapshot struct {
 	now      time.Time
 	lastSync time.Time
 
+	// indexed: a windowed read from the flow index (window.go) filled
+	// delivered, and flows holds only the work in progress.
+	indexed   bool
+	delivered []coach.Delivery
+
 	// Delivery data, read only for the commands that need it.
 	prs         []coach.PullRequest
 	deployments []coach.Deployment
@@ -384,6 +389,22 @@ func (b *Bot) flows(ctx context.Context, team *config.Team, wf coach.Workflow, n
 		return nil, fmt.Errorf("reading items of %s: %w", team.ID, err)
 	}
 	return coach.Flows(wf, items, now), nil
+}
+
+// deliveries are the deliveries an answer over delivered work reads: those
+// the flow index gave a windowed read, else those of the flows, each done
+// in win after a start with its Times measured by clock when times is true.
+// A windowed read brings Times only in calendar time: window.go reads
+// histories instead for any other clock.
+func (s *snapshot) deliveries(win coach.Window, clock coach.Clock, times bool) []coach.Delivery {
+	if s.indexed {
+		return s.delivered
+	}
+	ds := coach.Deliveries(s.flows)
+	if times {
+		ds = coach.NewTimer(s.workflow, clock).WithTimes(ds, s.flows, win)
+	}
+	return ds
 }
 
 func (s *snapshot) window(since Since) coach.Window {
@@ -517,13 +538,14 @@ func ptr(v float64, ok bool) *float64 {
 
 func cycleTimeAnswer(s *snapshot, cmd Command) Answer {
 	win := s.window(cmd.Since)
-	r := coach.CycleTime(s.flows, win)
+	ds := s.deliveries(win, nil, false)
+	r := coach.CycleTimeOf(ds, win)
 	j := cycleTimeJSON{
 		Command: "cycle-time", Team: s.team.ID, From: rfc3339(win.From), To: rfc3339(win.To),
 		Count: r.Count, P50: ptr(r.P50, r.OK), P85: ptr(r.P85, r.OK), P95: ptr(r.P95, r.OK), Max: ptr(r.Max, r.OK),
 		N: r.Count, Excluded: map[string]int{},
 	}
-	if n := doneWithoutStart(s.flows, win); n > 0 {
+	if n := doneWithoutStart(ds, win); n > 0 {
 		j.Excluded["done_without_start"] = n
 	}
 	m := &Message{Title: "Cycle time · " + s.team.Name, Context: windowContext(cmd.Since, win, s.team.Location())}
@@ -538,8 +560,8 @@ func cycleTimeAnswer(s *snapshot, cmd Command) Answer {
 		plural(r.Count, "item", "items"), days(r.P50), days(r.P85), days(r.P95), days(r.Max))
 	m.Fields = []Field{{"Items finished", fmt.Sprint(r.Count)}, {"50% within", days(r.P50)}, {"85% within", days(r.P85)}, {"95% within", days(r.P95)}, {"Longest", days(r.Max)}}
 	older := 0
-	for _, it := range coach.Aging(s.workflow, s.flows, s.now).Items {
-		if it.AgeDays > r.P85 {
+	for _, f := range s.flows {
+		if age, ok := f.Age(s.now); ok && age > r.P85 {
 			older++
 		}
 	}
@@ -554,13 +576,13 @@ func cycleTimeAnswer(s *snapshot, cmd Command) Answer {
 		b.WriteString("\n_Few items: read these numbers as a rough guide._")
 		m.Body = append(m.Body, "_Few items: read these numbers as a rough guide._")
 	}
-	return Answer{Text: b.String(), JSON: j, Message: m, draw: func() ([]byte, error) { return chart.CycleTime(s.flows, r, s.team.Location()) }}
+	return Answer{Text: b.String(), JSON: j, Message: m, draw: func() ([]byte, error) { return chart.CycleTime(ds, r, s.team.Location()) }}
 }
 
 func throughputAnswer(s *snapshot, cmd Command) Answer {
 	win := s.window(cmd.Since)
 	loc := s.team.Location()
-	r := coach.Throughput(s.flows, win, loc)
+	r := coach.ThroughputOf(s.deliveries(win, nil, false), win, loc)
 	j := throughputJSON{Command: "throughput", Team: s.team.ID, From: rfc3339(win.From), To: rfc3339(win.To), Total: r.Total, Weeks: []weekJSON{},
 		N: r.Total, Excluded: map[string]int{}}
 	most := 0
@@ -644,7 +666,8 @@ const maxAgingLines = 25
 const maxMessageItems = 200
 
 func agingAnswer(s *snapshot) Answer {
-	r := coach.Aging(s.workflow, s.flows, s.now)
+	sle, ok := coach.SLEOf(s.deliveries(coach.Window{From: s.now.Add(-sleLookBack), To: s.now}, nil, false), s.now)
+	r := coach.AgingAgainst(s.workflow, s.flows, s.now, sle, ok)
 	j := agingJSON{Command: "aging", Team: s.team.ID, SLEDays: ptr(r.SLE, r.HasSLE), Items: []agingItemJSON{},
 		From: rfc3339(s.now), To: rfc3339(s.now), N: len(r.Items), Excluded: map[string]int{}}
 	over := 0
@@ -781,10 +804,10 @@ func days(d float64) string {
 
 // doneWithoutStart counts the items delivered in win that never started:
 // they have no cycle time, and answers say so rather than drop them quietly.
-func doneWithoutStart(flows []coach.Flow, win coach.Window) int {
+func doneWithoutStart(ds []coach.Delivery, win coach.Window) int {
 	n := 0
-	for _, f := range flows {
-		if f.Delivered() && f.Started.IsZero() && win.Contains(f.Done) {
+	for _, f := range ds {
+		if f.Started.IsZero() && win.Contains(f.Done) {
 			n++
 		}
 	}

@@ -150,7 +150,7 @@ func (s *snapshot) clock(cmd Command) (coach.Clock, string) {
 func vsmAnswer(s *snapshot, cmd Command) (Answer, error) {
 	win := s.window(cmd.Since)
 	clock, timeKind := s.clock(cmd)
-	r := coach.VSM(s.workflow, s.flows, win, clock)
+	r := coach.VSMOf(s.workflow, s.deliveries(win, clock, true), s.flows, win)
 	j := vsmJSON{
 		Command: "vsm", Team: s.team.ID, From: rfc3339(win.From), To: rfc3339(win.To), N: r.N,
 		Excluded: r.Excluded, Time: timeKind, Stages: []vsmStageJSON{},
@@ -243,7 +243,7 @@ const noWaitMessage = "Flow efficiency cannot be measured: no stage lists wait s
 func efficiencyAnswer(s *snapshot, cmd Command) (Answer, error) {
 	win := s.window(cmd.Since)
 	clock, timeKind := s.clock(cmd)
-	r := coach.Efficiency(s.workflow, s.flows, win, clock)
+	r := coach.EfficiencyOf(s.workflow, s.deliveries(win, clock, true), win)
 	j := efficiencyJSON{
 		Command: "efficiency", Team: s.team.ID, From: rfc3339(win.From), To: rfc3339(win.To), N: r.N,
 		Excluded: r.Excluded, Time: timeKind, FlowEfficiency: ptr(r.Efficiency, r.OK),

@@ -44,7 +44,7 @@ var errIndexStale = errors.New("flow index is not built with the current workflo
 
 // fingerprintVersion changes whenever coach's reading of a history as flow
 // changes, so that indexes built by an older flowbot are rebuilt.
-const fingerprintVersion = "flow-index-1"
+const fingerprintVersion = "flow-index-2"
 
 // fingerprint is a stable hash of everything in wf that decides how an
 // item's history reads as flow: stages in order with their statuses by role,
@@ -67,9 +67,20 @@ func fingerprint(wf coach.Workflow) string {
 // item's flow as of its last change, and so as of any instant after that.
 var forever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
-// indexFlows reads items as of their last change, for the index.
+// indexFlows reads items as of their last change, for the index, with the
+// calendar times of those delivered after a start, which answers over
+// delivered work read instead of histories.
 func indexFlows(wf coach.Workflow, items []coach.Item) []coach.Flow {
-	return coach.Flows(wf, items, forever)
+	flows := coach.Flows(wf, items, forever)
+	timer := coach.NewTimer(wf, coach.CalendarTime)
+	times := make([]coach.ItemTimes, len(flows))
+	for i := range flows {
+		if f := &flows[i]; f.Delivered() && !f.Started.IsZero() {
+			times[i] = timer.Times(*f)
+			f.Times = &times[i]
+		}
+	}
+	return flows
 }
 
 // updateFlowIndex brings team's flow index up to date after items were

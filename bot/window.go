@@ -16,11 +16,14 @@ import (
 // that also brings the team's statuses and last sync, instead of every
 // item's history and every pull request:
 //
-//   - cycle-time, throughput: the indexed flows delivered in the window;
-//     wip: the indexed flows in progress; aging: both, over the 90 days its
-//     SLE looks back;
-//   - vsm, efficiency: the histories of the items the index has delivered
-//     in the window, and the flows in progress (vsm counts the queues);
+//   - cycle-time, throughput: the deliveries the index has in the window
+//     (key, created, started, done: a few numbers per item, not a flow);
+//     wip: the indexed flows in progress; aging: both, the deliveries over
+//     the 90 days its SLE looks back;
+//   - vsm, efficiency: the deliveries in the window with the times the
+//     index computed when it stored them, and the flows in progress (vsm
+//     counts the queues); with --working-time, whose clock the index does
+//     not keep, the histories of the items delivered in the window;
 //   - prs: the pull requests created, closed or merged in the window or
 //     later, and the deployments.
 //
@@ -31,9 +34,11 @@ import (
 
 // windowStore is what windowed reads need from the store.
 type windowStore interface {
-	// TeamFlows is indexStore.AnswerFlows plus the team's statuses and
-	// last sync, in one round trip; the flows in progress only when wip.
-	TeamFlows(ctx context.Context, team string, from, to time.Time, wip bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, flows []coach.Flow, changed []coach.Item, err error)
+	// TeamDeliveries reads in one round trip the statuses, last sync and
+	// fingerprint, the deliveries the index has as done in [from, to)
+	// (with their calendar Times when times), the indexed flows in
+	// progress when wip, and in full the items changed after to.
+	TeamDeliveries(ctx context.Context, team string, from, to time.Time, wip, times bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error)
 	// TeamHistories reads in one round trip the statuses, last sync and
 	// fingerprint, in full the items the index has as delivered in
 	// [from, to), the indexed flows in progress, and in full the items
@@ -63,15 +68,18 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 	switch cmd.Name {
 	case "cycle-time":
 		// Its reading counts the work in progress older than the p85.
-		return b.indexedSnapshot(ctx, ws, team, now, from, true)
+		return b.deliverySnapshot(ctx, ws, team, now, from, true, false)
 	case "throughput":
-		return b.indexedSnapshot(ctx, ws, team, now, from, false)
+		return b.deliverySnapshot(ctx, ws, team, now, from, false, false)
 	case "wip":
-		return b.indexedSnapshot(ctx, ws, team, now, now, true)
+		return b.deliverySnapshot(ctx, ws, team, now, now, true, false)
 	case "aging":
-		return b.indexedSnapshot(ctx, ws, team, now, now.Add(-sleLookBack), true)
+		return b.deliverySnapshot(ctx, ws, team, now, now.Add(-sleLookBack), true, false)
 	case "vsm", "efficiency":
-		return b.historySnapshot(ctx, ws, team, now, from)
+		if cmd.WorkingTime {
+			return b.historySnapshot(ctx, ws, team, now, from)
+		}
+		return b.deliverySnapshot(ctx, ws, team, now, from, true, true)
 	case "prs":
 		return b.pullRequestSnapshot(ctx, ws, team, now, from)
 	}
@@ -83,8 +91,10 @@ func (b *Bot) newSnapshot(team *config.Team, statuses []coach.Status, lastSync, 
 	return &snapshot{team: team, workflow: wf, now: now, lastSync: lastSync}, fingerprint(wf)
 }
 
-func (b *Bot) indexedSnapshot(ctx context.Context, ws windowStore, team *config.Team, now, from time.Time, wip bool) (*snapshot, bool, error) {
-	statuses, last, stored, flows, changed, err := ws.TeamFlows(ctx, team.ID, from, now, wip)
+// deliverySnapshot reads the deliveries done in [from, now) (with their
+// times when times) and, when wip, the flows in progress.
+func (b *Bot) deliverySnapshot(ctx context.Context, ws windowStore, team *config.Team, now, from time.Time, wip, times bool) (*snapshot, bool, error) {
+	statuses, last, stored, delivered, flows, changed, err := ws.TeamDeliveries(ctx, team.ID, from, now, wip, times && from.Before(now))
 	if err != nil {
 		return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
 	}
@@ -93,27 +103,48 @@ func (b *Bot) indexedSnapshot(ctx context.Context, ws windowStore, team *config.
 		b.logger().Info("flow index not built with the current workflow: reading every item", "team", team.ID)
 		return nil, false, nil
 	}
-	s.flows = withChanged(s.workflow, flows, changed, now)
+	s.indexed = true
+	s.delivered, s.flows = withChanged(s.workflow, delivered, flows, changed, coach.Window{From: from, To: now}, wip, times)
 	return s, true, nil
 }
 
-// withChanged replaces the indexed flows of the changed items with the
-// items read as of now.
-func withChanged(wf coach.Workflow, flows []coach.Flow, changed []coach.Item, now time.Time) []coach.Flow {
+// withChanged replaces what the index holds of the changed items with the
+// items read as of win.To: their deliveries done in win (with Times when
+// times) and, when wip, their flows in progress.
+func withChanged(wf coach.Workflow, delivered []coach.Delivery, flows []coach.Flow, changed []coach.Item, win coach.Window, wip, times bool) ([]coach.Delivery, []coach.Flow) {
 	if len(changed) == 0 {
-		return flows
+		return delivered, flows
 	}
 	skip := make(map[string]bool, len(changed))
 	for _, it := range changed {
 		skip[it.Key] = true
 	}
-	kept := flows[:0]
-	for _, f := range flows {
-		if !skip[f.Item.Key] {
-			kept = append(kept, f)
+	keptD := delivered[:0]
+	for _, d := range delivered {
+		if !skip[d.Key] {
+			keptD = append(keptD, d)
 		}
 	}
-	return append(kept, coach.Flows(wf, changed, now)...)
+	keptF := flows[:0]
+	for _, f := range flows {
+		if !skip[f.Item.Key] {
+			keptF = append(keptF, f)
+		}
+	}
+	now := coach.Flows(wf, changed, win.To)
+	var fresh []coach.Delivery
+	for _, f := range now {
+		switch {
+		case f.Delivered() && win.Contains(f.Done):
+			fresh = append(fresh, coach.DeliveryOf(f))
+		case wip && f.InProgress():
+			keptF = append(keptF, f)
+		}
+	}
+	if times {
+		fresh = coach.NewTimer(wf, coach.CalendarTime).WithTimes(fresh, now, win)
+	}
+	return append(keptD, fresh...), keptF
 }
 
 func (b *Bot) historySnapshot(ctx context.Context, ws windowStore, team *config.Team, now, from time.Time) (*snapshot, bool, error) {

@@ -61,26 +61,17 @@ func hasWait(w Workflow) bool {
 	return slices.ContainsFunc(w.Stages, func(s Stage) bool { return len(s.Wait) > 0 })
 }
 
-// itemTimes is one delivered item's time between started and done, split
-// into active and wait, in total and per stage.
-type itemTimes struct {
-	active, wait time.Duration
-	lead         time.Duration
-	// Per stage index: time in the stage's statuses, whether the item
-	// passed through it (a visit to an active or wait status) and whether
-	// it left the stage backwards.
-	stageActive, stageWait []time.Duration
-	passed, rework         []bool
-}
-
 // timesOf splits f's time between started and done (docs/metrics.md,
 // "Active and wait time"). f must be delivered with a start.
-func timesOf(r *roles, f Flow, clock Clock) itemTimes {
+func timesOf(r *roles, f Flow, clock Clock) ItemTimes {
 	n := len(r.p.w.Stages)
-	t := itemTimes{
-		stageActive: make([]time.Duration, n), stageWait: make([]time.Duration, n),
-		passed: make([]bool, n), rework: make([]bool, n),
-		lead: clock(f.Item.Created, f.Done),
+	// One allocation for the four per-stage slices.
+	durs := make([]time.Duration, 2*n)
+	flags := make([]bool, 2*n)
+	t := ItemTimes{
+		StageActive: durs[:n:n], StageWait: durs[n:],
+		Passed: flags[:n:n], Rework: flags[n:],
+		Lead: clock(f.Item.Created, f.Done),
 	}
 	it := f.Item
 	ts := it.Transitions
@@ -88,7 +79,7 @@ func timesOf(r *roles, f Flow, clock Clock) itemTimes {
 		ts = slices.Clone(ts)
 		slices.SortStableFunc(ts, byAt)
 	}
-	flags := mergeSpans(it.Flagged, f.Done)
+	flagged := mergeSpans(it.Flagged, f.Done)
 	start, done := f.Started, f.Done
 
 	status := it.Status
@@ -107,7 +98,7 @@ func timesOf(r *roles, f Flow, clock Clock) itemTimes {
 		sr := r.of(status)
 		if sr.stage >= 0 {
 			if lastStage >= 0 && sr.stage < lastStage {
-				t.rework[lastStage] = true
+				t.Rework[lastStage] = true
 			}
 			lastStage = sr.stage
 		}
@@ -118,16 +109,16 @@ func timesOf(r *roles, f Flow, clock Clock) itemTimes {
 		if sr.role == roleWait {
 			wait = clock(lo, hi)
 		} else {
-			flagged := overlap(flags, lo, hi, clock)
-			wait = flagged
-			active = clock(lo, hi) - flagged
+			f := overlap(flagged, lo, hi, clock)
+			wait = f
+			active = clock(lo, hi) - f
 		}
-		t.active += active
-		t.wait += wait
+		t.Active += active
+		t.Wait += wait
 		if sr.stage >= 0 {
-			t.passed[sr.stage] = true
-			t.stageActive[sr.stage] += active
-			t.stageWait[sr.stage] += wait
+			t.Passed[sr.stage] = true
+			t.StageActive[sr.stage] += active
+			t.StageWait[sr.stage] += wait
 		}
 	}
 	for _, tr := range ts {
@@ -215,37 +206,57 @@ const (
 // Efficiency computes flow efficiency over the flows delivered in win,
 // measuring time with clock (nil: CalendarTime).
 func Efficiency(w Workflow, flows []Flow, win Window, clock Clock) EfficiencyReport {
-	return efficiency(w, flows, win, clock, nil)
+	return EfficiencyOf(w, timedDeliveries(w, flows, win, clock), win)
 }
 
-// efficiency also hands each item's times to each, for vsm.
-func efficiency(w Workflow, flows []Flow, win Window, clock Clock, each func(Flow, itemTimes)) EfficiencyReport {
-	if clock == nil {
-		clock = CalendarTime
+// timedDeliveries are the deliveries of the flows delivered in win, each
+// with a start carrying its Times measured by clock.
+func timedDeliveries(w Workflow, flows []Flow, win Window, clock Clock) []Delivery {
+	var ds []Delivery
+	for _, f := range flows {
+		if f.Delivered() && win.Contains(f.Done) {
+			ds = append(ds, DeliveryOf(f))
+		}
 	}
+	return NewTimer(w, clock).WithTimes(ds, flows, win)
+}
+
+// EfficiencyOf computes flow efficiency over the deliveries done in win;
+// each of them with a start must carry its Times.
+func EfficiencyOf(w Workflow, ds []Delivery, win Window) EfficiencyReport {
+	return efficiencyOf(w, ds, win, nil)
+}
+
+// efficiencyOf also hands each item's times to each, for vsm.
+func efficiencyOf(w Workflow, ds []Delivery, win Window, each func(*ItemTimes)) EfficiencyReport {
 	r := EfficiencyReport{Window: win, Excluded: map[string]int{}}
-	rs := newRoles(w)
 	var active, wait time.Duration
 	var per []float64
-	for _, f := range flows {
-		if !f.Delivered() || !win.Contains(f.Done) {
+	for i := range ds {
+		d := &ds[i]
+		if !win.Contains(d.Done) {
 			continue
 		}
-		if f.Started.IsZero() {
+		if d.Started.IsZero() {
 			r.Excluded[ExcludedNotStarted]++
 			continue
 		}
+		t := d.Times
+		if t == nil {
+			// A caller bug, not a data problem: a number computed
+			// without this item's times would be silently wrong.
+			panic("coach: delivery " + d.Key + " has a start but no Times")
+		}
 		r.N++
-		t := timesOf(rs, f, clock)
-		active += t.active
-		wait += t.wait
-		if sum := t.active + t.wait; sum > 0 {
-			per = append(per, float64(t.active)/float64(sum))
+		active += t.Active
+		wait += t.Wait
+		if sum := t.Active + t.Wait; sum > 0 {
+			per = append(per, float64(t.Active)/float64(sum))
 		} else {
 			r.Excluded[ExcludedNoTime]++
 		}
 		if each != nil {
-			each(f, t)
+			each(t)
 		}
 	}
 	r.Active, r.Wait = daysOf(active), daysOf(wait)

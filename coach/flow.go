@@ -99,6 +99,10 @@ type Flow struct {
 	Started  time.Time // zero: never started (or not since it last went back to backlog)
 	Done     time.Time // zero: not delivered
 	Excluded bool      // current status done with an excluded resolution
+	// Times, when set, are the item's times between start and done as the
+	// flow index keeps them (Timer.Times in calendar time, set by whoever
+	// writes the index); the metrics never read them from a Flow.
+	Times *ItemTimes
 }
 
 // Flow reads it as of now. It returns false when the item was created after

@@ -53,8 +53,13 @@ type CycleTimeReport struct {
 // CycleTime reports over the items delivered in win that have a cycle time;
 // items done without starting count in throughput, not here.
 func CycleTime(flows []Flow, win Window) CycleTimeReport {
+	return CycleTimeOf(Deliveries(flows), win)
+}
+
+// CycleTimeOf is CycleTime over deliveries.
+func CycleTimeOf(ds []Delivery, win Window) CycleTimeReport {
 	r := CycleTimeReport{Window: win}
-	values := cycleTimes(flows, win)
+	values := cycleTimes(ds, win)
 	if len(values) == 0 {
 		return r
 	}
@@ -68,12 +73,12 @@ func CycleTime(flows []Flow, win Window) CycleTimeReport {
 	return r
 }
 
-func cycleTimes(flows []Flow, win Window) []float64 {
+func cycleTimes(ds []Delivery, win Window) []float64 {
 	// Counted first, so the values take one allocation of their size.
 	n := 0
-	for i := range flows {
-		f := &flows[i]
-		if f.Delivered() && !f.Started.IsZero() && win.Contains(f.Done) {
+	for i := range ds {
+		d := &ds[i]
+		if !d.Started.IsZero() && win.Contains(d.Done) {
 			n++
 		}
 	}
@@ -81,13 +86,13 @@ func cycleTimes(flows []Flow, win Window) []float64 {
 		return nil
 	}
 	values := make([]float64, 0, n)
-	for i := range flows {
-		f := &flows[i]
-		if !f.Delivered() || !win.Contains(f.Done) {
+	for i := range ds {
+		d := &ds[i]
+		if !win.Contains(d.Done) {
 			continue
 		}
-		if d, ok := f.CycleTime(); ok {
-			values = append(values, d)
+		if v, ok := d.CycleTime(); ok {
+			values = append(values, v)
 		}
 	}
 	return values
@@ -111,6 +116,11 @@ type ThroughputReport struct {
 // loc (nil means UTC) and are calendar weeks, so one with a daylight-saving
 // change is 167 or 169 hours long.
 func Throughput(flows []Flow, win Window, loc *time.Location) ThroughputReport {
+	return ThroughputOf(Deliveries(flows), win, loc)
+}
+
+// ThroughputOf is Throughput over deliveries.
+func ThroughputOf(ds []Delivery, win Window, loc *time.Location) ThroughputReport {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -121,8 +131,9 @@ func Throughput(flows []Flow, win Window, loc *time.Location) ThroughputReport {
 	for s := weekStart(win.From, loc); s.Before(win.To); s = nextWeek(s, loc) {
 		r.Weeks = append(r.Weeks, WeekCount{Start: s})
 	}
-	for _, f := range flows {
-		if !f.Delivered() || !win.Contains(f.Done) {
+	for i := range ds {
+		f := &ds[i]
+		if !win.Contains(f.Done) {
 			continue
 		}
 		r.Total++
@@ -251,7 +262,12 @@ const sleWindow = 90 * 24 * time.Hour
 // SLE is the service level expectation: the 85th percentile cycle time of
 // the items delivered in [now-90d, now). False when there is none.
 func SLE(flows []Flow, now time.Time) (days float64, ok bool) {
-	r := CycleTime(flows, Window{From: now.Add(-sleWindow), To: now})
+	return SLEOf(Deliveries(flows), now)
+}
+
+// SLEOf is SLE over deliveries.
+func SLEOf(ds []Delivery, now time.Time) (days float64, ok bool) {
+	r := CycleTimeOf(ds, Window{From: now.Add(-sleWindow), To: now})
 	return r.P85, r.OK
 }
 
@@ -273,8 +289,14 @@ type AgingReport struct {
 // marked OverSLE when its age exceeds the SLE. flows should have been read
 // as of now.
 func Aging(w Workflow, flows []Flow, now time.Time) AgingReport {
-	var r AgingReport
-	r.SLE, r.HasSLE = SLE(flows, now)
+	sle, ok := SLE(flows, now)
+	return AgingAgainst(w, flows, now, sle, ok)
+}
+
+// AgingAgainst is Aging against a given SLE (hasSLE false: none), for a
+// caller that read the SLE's deliveries apart from the flows in progress.
+func AgingAgainst(w Workflow, flows []Flow, now time.Time, sle float64, hasSLE bool) AgingReport {
+	r := AgingReport{SLE: sle, HasSLE: hasSLE}
 	p := newPlacer(w)
 	// The flows in progress by index: sorting indexes rather than copies
 	// of the flows keeps a long history from being copied.

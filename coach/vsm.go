@@ -49,9 +49,13 @@ type VSMReport struct {
 // been read as of win.To (now), which also decides the items queued now.
 // clock measures time (nil: CalendarTime).
 func VSM(w Workflow, flows []Flow, win Window, clock Clock) VSMReport {
-	if clock == nil {
-		clock = CalendarTime
-	}
+	return VSMOf(w, timedDeliveries(w, flows, win, clock), flows, win)
+}
+
+// VSMOf maps the value stream of the deliveries done in win, each with a
+// start carrying its Times; the queues now are those of the flows in
+// progress among flows, read as of win.To.
+func VSMOf(w Workflow, ds []Delivery, flows []Flow, win Window) VSMReport {
 	n := len(w.Stages)
 	type perStage struct {
 		active, wait []float64
@@ -62,21 +66,21 @@ func VSM(w Workflow, flows []Flow, win Window, clock Clock) VSMReport {
 	stages := make([]perStage, n)
 	var leads, process []float64
 	var sumLead, sumWait time.Duration
-	eff := efficiency(w, flows, win, clock, func(_ Flow, t itemTimes) {
-		leads = append(leads, daysOf(t.lead))
-		process = append(process, daysOf(t.active))
-		sumLead += t.lead
-		sumWait += t.wait
+	eff := efficiencyOf(w, ds, win, func(t *ItemTimes) {
+		leads = append(leads, daysOf(t.Lead))
+		process = append(process, daysOf(t.Active))
+		sumLead += t.Lead
+		sumWait += t.Wait
 		for i := range n {
-			if !t.passed[i] {
+			if !t.Passed[i] {
 				continue
 			}
 			s := &stages[i]
-			s.active = append(s.active, daysOf(t.stageActive[i]))
-			s.wait = append(s.wait, daysOf(t.stageWait[i]))
-			s.sumActive += t.stageActive[i]
-			s.sumWait += t.stageWait[i]
-			if t.rework[i] {
+			s.active = append(s.active, daysOf(t.StageActive[i]))
+			s.wait = append(s.wait, daysOf(t.StageWait[i]))
+			s.sumActive += t.StageActive[i]
+			s.sumWait += t.StageWait[i]
+			if t.Rework[i] {
 				s.reworked++
 			}
 		}

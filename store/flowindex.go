@@ -18,8 +18,12 @@ import (
 // readings of the same statuses. Rebuild it with ReplaceFlowIndex.
 var ErrFingerprintChanged = errors.New("flow index was computed with another workflow")
 
-// flowRecordVersion is the first byte of every flow record.
-const flowRecordVersion = 1
+// The first byte of every flow record: flowRecordVersion, or
+// flowRecordTimed for a record followed by its times (encodeTimes).
+const (
+	flowRecordVersion = 1
+	flowRecordTimed   = 2
+)
 
 // Flags of a flow record.
 const (
@@ -59,8 +63,12 @@ func encodeFlow(f coach.Flow) string {
 	if it.Points != 0 {
 		flags |= flagPoints
 	}
-	b := make([]byte, 0, 64+len(it.Key)+len(it.Title)+len(it.Assignee))
-	b = append(b, flowRecordVersion, flags, byte(f.Class))
+	b := make([]byte, 0, 96+len(it.Key)+len(it.Title)+len(it.Assignee))
+	version := byte(flowRecordVersion)
+	if f.Times != nil {
+		version = flowRecordTimed
+	}
+	b = append(b, version, flags, byte(f.Class))
 	for _, s := range []string{it.Key, it.Title, it.Type, it.Status, it.Resolution, it.Assignee, it.Parent, f.Status} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
@@ -72,6 +80,9 @@ func encodeFlow(f coach.Flow) string {
 	}
 	if flags&flagPoints != 0 {
 		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(it.Points))
+	}
+	if f.Times != nil {
+		b = encodeTimes(b, f.Times)
 	}
 	return string(b)
 }
@@ -152,8 +163,9 @@ func decodeFlowFields(f *coach.Flow, rec string) error {
 	if len(rec) < 3 {
 		return fmt.Errorf("decoding flow record: %w", errShortRecord)
 	}
-	if v := rec[0]; v != flowRecordVersion {
-		return fmt.Errorf("%w: flow record version %d, this flowbot reads %d", ErrUnknownVersion, v, flowRecordVersion)
+	v := rec[0]
+	if v != flowRecordVersion && v != flowRecordTimed {
+		return fmt.Errorf("%w: flow record version %d, this flowbot reads %d and %d", ErrUnknownVersion, v, flowRecordVersion, flowRecordTimed)
 	}
 	flags := rec[1]
 	if c := coach.Class(rec[2]); c != 0 {
@@ -198,6 +210,15 @@ func decodeFlowFields(f *coach.Flow, rec string) error {
 		}
 		it.Points = math.Float64frombits(binary.LittleEndian.Uint64([]byte(rec[p : p+8])))
 		p += 8
+	}
+	if v == flowRecordTimed {
+		// A Flow read from the index carries no Times (see coach.Flow);
+		// the section is checked, not kept.
+		next, err := skipTimes(rec, p)
+		if err != nil {
+			return err
+		}
+		p = next
 	}
 	if p != len(rec) {
 		return errors.New("decoding flow record: flow record has trailing bytes")
@@ -539,8 +560,8 @@ type teamRead struct {
 	wip      bool // the flows in progress
 	head     bool // statuses and last sync
 	// histories: the full items delivered in the window instead of their
-	// flows.
-	histories bool
+	// flows; deliveries: their deliveries (with times: and their Times).
+	histories, deliveries, times bool
 }
 
 type teamData struct {
@@ -549,6 +570,7 @@ type teamData struct {
 	fingerprint string
 	flows       []coach.Flow // delivered in the window (unless histories), then in progress
 	done        []coach.Item // with histories: the items delivered in the window
+	delivered   []coach.Delivery
 	changed     []coach.Item
 }
 
@@ -643,6 +665,12 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 	}
 	if wip != nil {
 		recs[1] = wip.Val()
+	}
+	if q.deliveries {
+		if out.delivered, err = decodeDeliveries(recs[0], q.times); err != nil {
+			return out, err
+		}
+		recs[0] = nil
 	}
 	if out.flows, err = decodeFlows(recs[0], recs[1]); err != nil {
 		return out, err

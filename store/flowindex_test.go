@@ -298,7 +298,7 @@ func TestFlowIndexCorruption(t *testing.T) {
 		wantErr string
 		wantIs  error
 	}{
-		{name: "record of a newer flowbot", record: "\x02\x00\x01", wantErr: "flow record version 2", wantIs: store.ErrUnknownVersion},
+		{name: "record of a newer flowbot", record: "\x03\x00\x01", wantErr: "flow record version 3", wantIs: store.ErrUnknownVersion},
 		{name: "record cut short", record: "\x01\x00\x02\x05PAY", wantErr: "ends early"},
 		{name: "trailing bytes", record: "\x01\x00\x02\x05PAY-1\x00\x00\x00\x00\x00\x00\x00\x00", wantErr: "trailing bytes"},
 	}

@@ -28,15 +28,16 @@ var (
 
 // CycleTime draws the cycle-time scatterplot of r: one dot per item
 // delivered in r.Window (x the day it was done in loc, y its cycle time in
-// days) and the 50th, 85th and 95th percentile lines, labelled. flows are
-// the flows r was computed from; the dots are exactly the items r counts.
-func CycleTime(flows []coach.Flow, r coach.CycleTimeReport, loc *time.Location) ([]byte, error) {
+// days) and the 50th, 85th and 95th percentile lines, labelled. ds are
+// the deliveries r was computed from; the dots are exactly the items r
+// counts.
+func CycleTime(ds []coach.Delivery, r coach.CycleTimeReport, loc *time.Location) ([]byte, error) {
 	loc = orUTC(loc)
 	const title = "Cycle time"
 	win := span(r.Window.From, r.Window.To, loc)
 	var pts plotter.XYs
-	for _, f := range flows {
-		if !f.Delivered() || !r.Window.Contains(f.Done) {
+	for _, f := range ds {
+		if !r.Window.Contains(f.Done) {
 			continue
 		}
 		if d, ok := f.CycleTime(); ok {

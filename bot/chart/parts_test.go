@@ -263,7 +263,7 @@ func TestConcurrentRenders(t *testing.T) {
 	errs := make([]error, 4)
 	for i := range errs {
 		wg.Go(func() {
-			_, errs[i] = CycleTime(flows, coach.CycleTime(flows, last60), berlin)
+			_, errs[i] = CycleTime(coach.Deliveries(flows), coach.CycleTime(flows, last60), berlin)
 		})
 	}
 	wg.Wait()
@@ -288,7 +288,7 @@ func BenchmarkRender(b *testing.B) {
 		name   string
 		render func() ([]byte, error)
 	}{
-		{"CycleTime", func() ([]byte, error) { return CycleTime(flows, ct, berlin) }},
+		{"CycleTime", func() ([]byte, error) { return CycleTime(coach.Deliveries(flows), ct, berlin) }},
 		{"Aging", func() ([]byte, error) { return Aging(ag, []string{"Build", "Review", "Test"}) }},
 		{"Throughput", func() ([]byte, error) { return Throughput(tp, berlin) }},
 		{"CFD", func() ([]byte, error) { return CFD(cfd, berlin) }},

@@ -55,10 +55,10 @@ func TestRender(t *testing.T) {
 		render func() ([]byte, error)
 	}{
 		{"cycle-time", func() ([]byte, error) {
-			return CycleTime(flows, coach.CycleTime(flows, last60), berlin)
+			return CycleTime(coach.Deliveries(flows), coach.CycleTime(flows, last60), berlin)
 		}},
 		{"cycle-time-one-item", func() ([]byte, error) {
-			return CycleTime(flows[:1], coach.CycleTime(flows[:1], last60), berlin)
+			return CycleTime(coach.Deliveries(flows[:1]), coach.CycleTime(flows[:1], last60), berlin)
 		}},
 		{"aging", func() ([]byte, error) {
 			return Aging(agingReport(true), []string{"Build", "Review", "Test", "Deploy"})

@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/flowbot/flowbot/coach"
+)
+
+// A delivered flow's record in the index may carry the item's times between
+// start and done (coach.ItemTimes, computed once when the flow is indexed),
+// after its other fields:
+//
+//	uvarint  stages
+//	varint   active, wait, lead  (zigzag, milliseconds)
+//	per stage: a flags byte (timesPassed, timesRework, timesSpent), then,
+//	           with timesSpent, varint active and wait (milliseconds)
+//
+// Milliseconds, as every time in a flow record: Jira's instants are whole
+// milliseconds, so are the spans between them.
+const (
+	timesPassed = 1 << iota
+	timesRework
+	timesSpent
+)
+
+func appendMillis(b []byte, d time.Duration) []byte {
+	return binary.AppendVarint(b, int64(d/time.Millisecond))
+}
+
+func encodeTimes(b []byte, t *coach.ItemTimes) []byte {
+	n := len(t.StageActive)
+	b = binary.AppendUvarint(b, uint64(n))
+	b = appendMillis(b, t.Active)
+	b = appendMillis(b, t.Wait)
+	b = appendMillis(b, t.Lead)
+	for i := range n {
+		var fl byte
+		if t.Passed[i] {
+			fl |= timesPassed
+		}
+		if t.Rework[i] {
+			fl |= timesRework
+		}
+		spent := t.StageActive[i] != 0 || t.StageWait[i] != 0
+		if spent {
+			fl |= timesSpent
+		}
+		b = append(b, fl)
+		if spent {
+			b = appendMillis(b, t.StageActive[i])
+			b = appendMillis(b, t.StageWait[i])
+		}
+	}
+	return b
+}
+
+var errBadTimes = errors.New("decoding flow record: bad times section")
+
+// millis reads a varint of milliseconds at rec[p:].
+func millis(rec string, p int) (time.Duration, int, bool) {
+	ux, k := uvarint(rec[min(p, len(rec)):])
+	if k <= 0 {
+		return 0, p, false
+	}
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
+	}
+	return time.Duration(x) * time.Millisecond, p + k, true
+}
+
+// decodeTimes reads the times section at rec[p:] into t, whose per-stage
+// slices come from the slabs, and returns where it ends.
+func decodeTimes(rec string, p int, t *coach.ItemTimes, slabs *timeSlabs) (int, error) {
+	n64, k := uvarint(rec[min(p, len(rec)):])
+	if k <= 0 || n64 > 255 {
+		return p, errBadTimes
+	}
+	p += k
+	n := int(n64)
+	var ok bool
+	for _, dst := range [3]*time.Duration{&t.Active, &t.Wait, &t.Lead} {
+		if *dst, p, ok = millis(rec, p); !ok {
+			return p, errBadTimes
+		}
+	}
+	if slabs != nil {
+		t.StageActive, t.StageWait = slabs.durations(n), slabs.durations(n)
+		t.Passed, t.Rework = slabs.flags(n), slabs.flags(n)
+	}
+	for i := range n {
+		if p >= len(rec) {
+			return p, errBadTimes
+		}
+		fl := rec[p]
+		p++
+		var active, wait time.Duration
+		if fl&timesSpent != 0 {
+			if active, p, ok = millis(rec, p); !ok {
+				return p, errBadTimes
+			}
+			if wait, p, ok = millis(rec, p); !ok {
+				return p, errBadTimes
+			}
+		}
+		if slabs != nil {
+			t.StageActive[i], t.StageWait[i] = active, wait
+			t.Passed[i], t.Rework[i] = fl&timesPassed != 0, fl&timesRework != 0
+		}
+	}
+	return p, nil
+}
+
+// skipTimes checks the times section at rec[p:] and returns where it ends.
+func skipTimes(rec string, p int) (int, error) {
+	var t coach.ItemTimes
+	return decodeTimes(rec, p, &t, nil)
+}
+
+// timeSlabs hand out the per-stage slices of many ItemTimes from a few
+// large allocations.
+type timeSlabs struct {
+	durs  []time.Duration
+	bools []bool
+}
+
+func (s *timeSlabs) durations(n int) []time.Duration {
+	if len(s.durs) < n {
+		s.durs = make([]time.Duration, max(n, 4096))
+	}
+	out := s.durs[:n:n]
+	s.durs = s.durs[n:]
+	return out
+}
+
+func (s *timeSlabs) flags(n int) []bool {
+	if len(s.bools) < n {
+		s.bools = make([]bool, max(n, 4096))
+	}
+	out := s.bools[:n:n]
+	s.bools = s.bools[n:]
+	return out
+}
+
+// errNoTimes says a delivered flow's record carries no times: the index was
+// written without them and must be rebuilt for answers that need them.
+var errNoTimes = errors.New("flow record of a started delivery has no times")
+
+// decodeDeliveries decodes the records of delivered flows as deliveries, in
+// order. With times, each delivery with a start gets its Times, from one
+// slice of ItemTimes.
+func decodeDeliveries(recs []string, times bool) ([]coach.Delivery, error) {
+	ds := make([]coach.Delivery, len(recs))
+	var all []coach.ItemTimes
+	var slabs timeSlabs
+	if times {
+		all = make([]coach.ItemTimes, len(recs))
+	}
+	for i, rec := range recs {
+		var t *coach.ItemTimes
+		if times {
+			t = &all[i]
+		}
+		if err := decodeDelivery(&ds[i], rec, t, &slabs); err != nil {
+			return nil, err
+		}
+	}
+	return ds, nil
+}
+
+// decodeDelivery reads the key and times of a delivered flow's record
+// into *d, and into *t (when not nil) its times section, which a record
+// with a start must then have.
+func decodeDelivery(d *coach.Delivery, rec string, t *coach.ItemTimes, slabs *timeSlabs) error {
+	if len(rec) < 3 {
+		return fmt.Errorf("decoding flow record: %w", errShortRecord)
+	}
+	v, flags := rec[0], rec[1]
+	if v != flowRecordVersion && v != flowRecordTimed {
+		return fmt.Errorf("%w: flow record version %d, this flowbot reads %d and %d", ErrUnknownVersion, v, flowRecordVersion, flowRecordTimed)
+	}
+	p := 3
+	for i := range 8 {
+		s, next, ok := flowStr(rec, p)
+		if !ok {
+			return fmt.Errorf("decoding flow record: %w", errShortRecord)
+		}
+		if i == 0 {
+			d.Key = s
+		}
+		p = next
+	}
+	var updated, resolved time.Time
+	for _, tf := range [5]struct {
+		dst  *time.Time
+		flag byte
+	}{{&d.Created, flagCreated}, {&updated, flagUpdated}, {&resolved, flagResolved}, {&d.Started, flagStarted}, {&d.Done, flagDone}} {
+		if flags&tf.flag == 0 {
+			continue
+		}
+		tt, next, ok := flowTime(rec, p)
+		if !ok {
+			return fmt.Errorf("decoding flow record: %w", errShortRecord)
+		}
+		*tf.dst, p = tt, next
+	}
+	if d.Done.IsZero() {
+		return fmt.Errorf("decoding flow record of %s: not delivered", d.Key)
+	}
+	if flags&flagPoints != 0 {
+		p += 8
+	}
+	if t == nil || d.Started.IsZero() {
+		return nil
+	}
+	if v != flowRecordTimed {
+		return fmt.Errorf("%s: %w", d.Key, errNoTimes)
+	}
+	if _, err := decodeTimes(rec, p, t, slabs); err != nil {
+		return fmt.Errorf("%s: %w", d.Key, err)
+	}
+	d.Times = t
+	return nil
+}
+
+// TeamDeliveries reads in one MULTI what an answer over the work delivered
+// in [from, to) needs: the team's statuses and last sync, the flow index's
+// fingerprint, the deliveries the index has as done in the window (by done
+// time; with their Times when times is true), the indexed flows in progress
+// when wip is true (oldest start first), and in full the items changed
+// after to. As with AnswerFlows, the caller reads the changed items itself
+// and drops them from the rest. Times are read as the index keeps them: in
+// calendar time, in whole milliseconds.
+func (db *DB) TeamDeliveries(ctx context.Context, team string, from, to time.Time, wip, times bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error) {
+	r, err := db.readTeam(ctx, team, teamRead{from: from, to: to, wip: wip, head: true, deliveries: true, times: times})
+	if err != nil {
+		return nil, time.Time{}, "", nil, nil, nil, fmt.Errorf("reading deliveries of %s: %w", team, err)
+	}
+	return r.statuses, r.lastSync, r.fingerprint, r.delivered, r.flows, r.changed, nil
+}
