@@ -335,10 +335,11 @@ func forecastAnswer(s *snapshot, cmd Command) (Answer, error) {
 	}
 
 	var r coach.ForecastReport
+	ds := s.deliveries(coach.ForecastSample(s.now, loc), nil, false)
 	if cmd.By.IsZero() {
-		r = coach.ForecastWhen(s.flows, s.now, items, opts)
+		r = coach.ForecastWhenOf(ds, s.now, items, opts)
 	} else {
-		r = coach.ForecastHowMany(s.flows, s.now, cmd.By, opts)
+		r = coach.ForecastHowManyOf(ds, s.now, cmd.By, opts)
 	}
 	base := forecastJSON{
 		Command: "forecast", Team: s.team.ID, From: rfc3339(r.Window.From), To: rfc3339(r.Window.To), N: r.N,

@@ -424,11 +424,15 @@ func TestWindowedAnswersMatchReadingEverything(t *testing.T) {
 
 	windowed := &Bot{Config: cfg, Store: db}
 	reference := &Bot{Config: cfg, Store: everything{db}}
-	commands := []string{"cycle-time", "throughput", "wip", "aging", "vsm", "efficiency", "vsm --working-time", "efficiency --working-time", "prs"}
+	commands := []string{"cycle-time", "throughput", "wip", "aging", "vsm", "efficiency", "vsm --working-time", "efficiency --working-time", "prs",
+		"forecast 20 --seed 7", "forecast --by 2026-12-31 --seed 7"}
 	sinces := []string{"", " --since 7d", " --since 90d", " --since 2025-01-01"}
 	for _, now := range append(nows(items), indexDay0.Add(45*24*time.Hour), indexDay0.Add(70*24*time.Hour)) {
 		for _, name := range commands {
 			for _, since := range sinces {
+				if strings.HasPrefix(name, "forecast") && since != "" {
+					continue // takes no --since
+				}
 				text := name + since
 				t.Run(now.Format(time.RFC3339Nano)+"/"+text, func(t *testing.T) {
 					got, gotErr := windowed.Ask(ctx, "payments", text, now)
@@ -462,23 +466,36 @@ func TestWindowedAnswersMatchReadingEverything(t *testing.T) {
 }
 
 // A store whose pull requests or deployments name commits by short SHAs
-// cannot read pull requests by window: the bot reads them all.
+// cannot read pull requests by window: the store counts such deployments
+// and the bot then reads them all. Upper-case hex counts too: GitHub
+// never sends it, and reading everything is right either way.
 func TestPullRequestWindowNeedsFullSHAs(t *testing.T) {
 	tests := []struct {
 		name string
 		dep  coach.Deployment
 		want bool
 	}{
-		{name: "full SHAs", dep: coach.Deployment{SHA: strings.Repeat("ab", 20), Commits: []string{strings.Repeat("0F", 20)}}},
+		{name: "full SHAs", dep: coach.Deployment{SHA: strings.Repeat("ab", 20), Commits: []string{strings.Repeat("0f", 20)}}},
 		{name: "no SHA", dep: coach.Deployment{}},
 		{name: "short deployed SHA", dep: coach.Deployment{SHA: "abc1234"}, want: true},
 		{name: "short commit", dep: coach.Deployment{SHA: strings.Repeat("ab", 20), Commits: []string{"abc1234"}}, want: true},
 		{name: "not hex", dep: coach.Deployment{SHA: strings.Repeat("xy", 20)}, want: true},
+		{name: "upper-case hex", dep: coach.Deployment{SHA: strings.Repeat("AB", 20)}, want: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := oddDeployment(tt.dep); got != tt.want {
-				t.Errorf("oddDeployment = %v, want %v", got, tt.want)
+			db := storetest.New(t)
+			dep := tt.dep
+			dep.Repo, dep.ID, dep.Source, dep.Environment = "acme/api", 1, coach.DeploymentSourceAPI, "production"
+			if err := db.PutDeployments(t.Context(), "payments", []coach.Deployment{dep}); err != nil {
+				t.Fatal(err)
+			}
+			_, _, _, _, odd, err := db.TeamPullRequests(t.Context(), "payments", indexDay0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := odd > 0; got != tt.want {
+				t.Errorf("TeamPullRequests counts %d odd, want odd = %v", odd, tt.want)
 			}
 		})
 	}

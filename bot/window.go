@@ -24,6 +24,9 @@ import (
 //     index computed when it stored them, and the flows in progress (vsm
 //     counts the queues); with --working-time, whose clock the index does
 //     not keep, the histories of the items delivered in the window;
+//   - forecast N, forecast --by: the deliveries of the 60 days its sample
+//     reads (an epic's forecast reads everything: its open children are
+//     not indexed);
 //   - prs: the pull requests created, closed or merged in the window or
 //     later, and the deployments.
 //
@@ -47,8 +50,8 @@ type windowStore interface {
 	// TeamPullRequests reads in one round trip the statuses, last sync,
 	// every deployment, the pull requests whose latest of created, closed
 	// and merged is at or after from (by repository and number), and how
-	// many stored pull requests have a merge commit that is not 40 hex
-	// digits.
+	// many stored pull requests and deployments name a commit other than
+	// by 40 hex digits.
 	TeamPullRequests(ctx context.Context, team string, from time.Time) (statuses []coach.Status, lastSync time.Time, prs []coach.PullRequest, deployments []coach.Deployment, oddSHAs int, err error)
 }
 
@@ -75,6 +78,12 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 		return b.deliverySnapshot(ctx, ws, team, now, now, true, false)
 	case "aging":
 		return b.deliverySnapshot(ctx, ws, team, now, now.Add(-sleLookBack), true, false)
+	case "forecast":
+		if len(cmd.Args) > 0 && strings.EqualFold(cmd.Args[0], "epic") {
+			return nil, false, nil // an epic's open children are not indexed
+		}
+		// Its sample: the 60 whole days before today in the team's zone.
+		return b.deliverySnapshot(ctx, ws, team, now, coach.ForecastSample(now, team.Location()).From, false, false)
 	case "vsm", "efficiency":
 		if cmd.WorkingTime {
 			return b.historySnapshot(ctx, ws, team, now, from)
@@ -194,7 +203,7 @@ func (b *Bot) pullRequestSnapshot(ctx context.Context, ws windowStore, team *con
 	// Deployed commits name pull requests by merge commit; only when
 	// every commit involved is a full SHA does a pull request outside the
 	// window never match one inside it.
-	if odd > 0 || slices.ContainsFunc(deployments, oddDeployment) {
+	if odd > 0 {
 		return nil, false, nil
 	}
 	s, _ := b.newSnapshot(team, statuses, last, now)
@@ -257,25 +266,3 @@ func lowerHex(s string) string {
 	return s
 }
 
-// oddDeployment reports whether a deployment names a commit by anything
-// but a full SHA, which coach matches by prefix.
-func oddDeployment(d coach.Deployment) bool {
-	return oddCommit(d.SHA) || slices.ContainsFunc(d.Commits, oddCommit)
-}
-
-// oddCommit reports whether s is given but not as 40 hex digits.
-func oddCommit(s string) bool {
-	if s == "" {
-		return false
-	}
-	if len(s) != 40 {
-		return true
-	}
-	for i := range len(s) {
-		c := s[i] | 0x20 // lower case for letters
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return true
-		}
-	}
-	return false
-}

@@ -121,12 +121,22 @@ func (o ForecastOptions) norm() ForecastOptions {
 	return o
 }
 
-// newSample reads the 60 whole days before today in o.Loc from flows,
-// which must have been read as of now.
-func newSample(flows []Flow, now time.Time, o ForecastOptions) sample {
+// ForecastSample is the window a forecast as of now samples throughput
+// from: the 60 whole days before today in loc (nil: UTC).
+func ForecastSample(now time.Time, loc *time.Location) Window {
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := now.In(loc).Date()
+	return Window{From: time.Date(y, m, d-forecastSampleDays, 0, 0, 0, 0, loc), To: time.Date(y, m, d, 0, 0, 0, 0, loc)}
+}
+
+// newSample reads the 60 whole days before today in o.Loc from the
+// deliveries, which must have been read as of now.
+func newSample(ds []Delivery, now time.Time, o ForecastOptions) sample {
 	y, m, d := now.In(o.Loc).Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, o.Loc)
-	from := time.Date(y, m, d-forecastSampleDays, 0, 0, 0, 0, o.Loc)
+	win := ForecastSample(now, o.Loc)
+	today, from := win.To, win.From
 	s := sample{
 		r: ForecastReport{
 			Window: Window{From: from, To: today}, Excluded: map[string]int{},
@@ -140,8 +150,9 @@ func newSample(flows []Flow, now time.Time, o ForecastOptions) sample {
 		starts[i] = time.Date(y, m, d-forecastSampleDays+i, 0, 0, 0, 0, o.Loc)
 	}
 	counts := make([]int, forecastSampleDays)
-	for _, f := range flows {
-		if !f.Delivered() || f.Done.Before(from) || !f.Done.Before(today) {
+	for i := range ds {
+		f := &ds[i]
+		if f.Done.Before(from) || !f.Done.Before(today) {
 			continue
 		}
 		i, found := slices.BinarySearchFunc(starts, f.Done, func(s, t time.Time) int { return s.Compare(t) })
@@ -232,8 +243,13 @@ func rankOf(sorted []int, p float64) int {
 // ForecastWhen forecasts the dates by which items more items will be done.
 // flows must have been read as of now.
 func ForecastWhen(flows []Flow, now time.Time, items int, o ForecastOptions) ForecastReport {
+	return ForecastWhenOf(Deliveries(flows), now, items, o)
+}
+
+// ForecastWhenOf is ForecastWhen over deliveries.
+func ForecastWhenOf(ds []Delivery, now time.Time, items int, o ForecastOptions) ForecastReport {
 	o = o.norm()
-	s := newSample(flows, now, o)
+	s := newSample(ds, now, o)
 	s.r.Items = items
 	if s.r.Reason != "" {
 		return s.r
@@ -287,8 +303,13 @@ func ForecastWhen(flows []Flow, now time.Time, items int, o ForecastOptions) For
 // through the date of by (its year, month and day, read in o.Loc).
 // flows must have been read as of now.
 func ForecastHowMany(flows []Flow, now time.Time, by time.Time, o ForecastOptions) ForecastReport {
+	return ForecastHowManyOf(Deliveries(flows), now, by, o)
+}
+
+// ForecastHowManyOf is ForecastHowMany over deliveries.
+func ForecastHowManyOf(ds []Delivery, now time.Time, by time.Time, o ForecastOptions) ForecastReport {
 	o = o.norm()
-	s := newSample(flows, now, o)
+	s := newSample(ds, now, o)
 	y, m, d := by.Date()
 	s.r.By = time.Date(y, m, d, 0, 0, 0, 0, o.Loc)
 	if s.r.Reason != "" {

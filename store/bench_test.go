@@ -564,6 +564,13 @@ func BenchmarkAskPRs30d(b *testing.B) {
 	timed(b, func() { f.ask(b, "prs --since 30d") })
 }
 
+// A forecast reads the 60 days of throughput it samples, then runs 10,000
+// trials.
+func BenchmarkAskForecast(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.ask(b, "forecast 50 --seed 7") })
+}
+
 // The floors of the answers above, timed the same way.
 
 func BenchmarkFloorP90d(b *testing.B) {

@@ -137,9 +137,23 @@ func decodeDeployment(data string) (coach.Deployment, error) {
 }
 
 func decodeDeploymentBinary(data string) (coach.Deployment, error) {
+	d, _, err := decodeDeploymentOdd(data)
+	return d, err
+}
+
+// decodeDeploymentOdd is decodeDeploymentBinary that also says whether the
+// deployment names a commit (its SHA or one it carries) other than by 40
+// lower-case hex digits, which the record's flags tell for free.
+func decodeDeploymentOdd(data string) (coach.Deployment, bool, error) {
+	d, flags, err := decodeDeploymentFlags(data)
+	odd := d.SHA != "" && flags&depHexSHA == 0 || len(d.Commits) > 0 && flags&depHexCommits == 0
+	return d, odd, err
+}
+
+func decodeDeploymentFlags(data string) (coach.Deployment, uint64, error) {
 	r := binReader{s: data}
 	if v := r.byte(); v != deploymentVersion {
-		return coach.Deployment{}, fmt.Errorf("%w: record version %d, this flowbot reads 1 to %d", ErrUnknownVersion, v, deploymentVersion)
+		return coach.Deployment{}, 0, fmt.Errorf("%w: record version %d, this flowbot reads 1 to %d", ErrUnknownVersion, v, deploymentVersion)
 	}
 	flags := r.uint()
 	d := coach.Deployment{Repo: r.str(), ID: r.int(), Source: r.str(), Environment: r.str()}
@@ -182,9 +196,9 @@ func decodeDeploymentBinary(data string) (coach.Deployment, error) {
 		}
 	}
 	if err := r.end("deployment"); err != nil {
-		return coach.Deployment{}, err
+		return coach.Deployment{}, 0, err
 	}
-	return d, nil
+	return d, flags, nil
 }
 
 func decodeDeploymentJSON(data string) (coach.Deployment, error) {
@@ -269,14 +283,33 @@ func (db *DB) Deployments(ctx context.Context, team string) ([]coach.Deployment,
 // decodeDeployments decodes a deployments hash, sorted as Deployments
 // sorts them.
 func decodeDeployments(all map[string]string) ([]coach.Deployment, error) {
+	ds, _, err := decodeDeploymentsOdd(all)
+	return ds, err
+}
+
+// decodeDeploymentsOdd is decodeDeployments that also counts the
+// deployments naming a commit other than by 40 lower-case hex digits.
+func decodeDeploymentsOdd(all map[string]string) ([]coach.Deployment, int, error) {
 	if len(all) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	decoded := make([]coach.Deployment, 0, len(all))
+	odd := 0
 	for field, data := range all {
-		d, err := decodeDeployment(data)
+		var d coach.Deployment
+		var isOdd bool
+		var err error
+		if len(data) > 0 && data[0] != '{' {
+			d, isOdd, err = decodeDeploymentOdd(data)
+		} else {
+			d, err = decodeDeploymentJSON(data)
+			isOdd = oddSHA(d.SHA) || slices.ContainsFunc(d.Commits, oddSHA)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("deployment %s: %w", field, err)
+			return nil, 0, fmt.Errorf("deployment %s: %w", field, err)
+		}
+		if isOdd {
+			odd++
 		}
 		decoded = append(decoded, d)
 	}
@@ -295,5 +328,5 @@ func decodeDeployments(all map[string]string) ([]coach.Deployment, error) {
 	for i, j := range order {
 		ds[i] = decoded[j]
 	}
-	return ds, nil
+	return ds, odd, nil
 }

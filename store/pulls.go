@@ -435,7 +435,9 @@ func oddSHA(sha string) bool {
 // them) and last sync (as LastSync), its deployments (as Deployments), the
 // pull requests whose latest of creation, close and merge is at or after
 // from, sorted as PullRequests sorts them, and oddSHAs, how many stored
-// pull requests have a merge commit that is not 40 hex digits. Pull
+// pull requests have a merge commit that is not 40 hex digits plus how many
+// deployments name a commit (their SHA or one they carry) that is not 40
+// lower-case hex digits. Pull
 // requests stored before the time index existed are not in it; then every
 // pull request is read (a second round trip).
 func (db *DB) TeamPullRequests(ctx context.Context, team string, from time.Time) (statuses []coach.Status, lastSync time.Time, prs []coach.PullRequest, deployments []coach.Deployment, oddSHAs int, err error) {
@@ -471,14 +473,15 @@ func (db *DB) TeamPullRequests(ctx context.Context, team string, from time.Time)
 	if lastSync, err = decodeLastSync(last); err != nil {
 		return fail(err)
 	}
-	if deployments, err = decodeDeployments(deps.Val()); err != nil {
+	deployments, oddDeployments, err := decodeDeploymentsOdd(deps.Val())
+	if err != nil {
 		return fail(err)
 	}
 	if stored.Val() != timed.Val() {
 		if prs, err = db.PullRequests(ctx, team); err != nil {
 			return fail(err)
 		}
-		return statuses, lastSync, prs, deployments, int(odd.Val()), nil
+		return statuses, lastSync, prs, deployments, int(odd.Val()) + oddDeployments, nil
 	}
 	vals, err := window.Slice()
 	if err != nil {
@@ -495,7 +498,7 @@ func (db *DB) TeamPullRequests(ctx context.Context, team string, from time.Time)
 		}
 	}
 	sortPullRequests(prs)
-	return statuses, lastSync, prs, deployments, int(odd.Val()), nil
+	return statuses, lastSync, prs, deployments, int(odd.Val()) + oddDeployments, nil
 }
 
 func sortPullRequests(prs []coach.PullRequest) {
