@@ -265,4 +265,3 @@ func lowerHex(s string) string {
 	}
 	return s
 }
-
