@@ -28,7 +28,7 @@ func deliveryOptions(s *snapshot, working bool) coach.DeliveryOptions {
 		Location:          t.Location(),
 	}
 	if working {
-		o.Clock = coach.WorkingTime(t.Location(), t.Workdays())
+		o.Clock = t.Clock()
 	}
 	return o
 }

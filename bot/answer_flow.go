@@ -142,7 +142,7 @@ type cfdJSON struct {
 // clock is the command's clock: working time with --working-time.
 func (s *snapshot) clock(cmd Command) (coach.Clock, string) {
 	if cmd.WorkingTime {
-		return coach.WorkingTime(s.team.Location(), s.team.Workdays()), "working"
+		return s.team.Clock(), "working"
 	}
 	return coach.CalendarTime, "calendar"
 }

@@ -42,10 +42,10 @@ type BacktestRule struct {
 const maxBacktestDays = 92
 
 // Backtest replays the team's flow check over the span before now: at
-// every fire of its flow-check schedule (the default when it is off) on
-// a working day, coach.Evaluate as of then, with the rules' state carried
-// from fire to fire, and coach.Decide against the nudges the replay
-// itself would have posted. Snoozes, pauses and absences are not
+// every fire of its flow-check schedule (the default when it is off) in
+// the team's working hours (holidays left out), coach.Evaluate as of
+// then, with the rules' state carried from fire to fire, and
+// coach.Decide against the nudges the replay itself would have posted. Snoozes, pauses and absences are not
 // replayed: it counts what the rules alone would post.
 func (b *Bot) Backtest(ctx context.Context, teamID string, span Since, now time.Time) (Backtest, error) {
 	d, err := b.readTeam(ctx, teamID, false)
@@ -56,7 +56,7 @@ func (b *Bot) Backtest(ctx context.Context, teamID string, span Since, now time.
 }
 
 func backtestOf(d *teamData, span Since, now time.Time) (Backtest, error) {
-	loc, wd := d.team.Location(), d.team.Workdays()
+	loc, cal, every := d.team.Location(), d.team.Calendar(), d.team.RepeatInterval()
 	spec := d.team.FlowCheckSpec()
 	if spec == "" {
 		spec = config.DefaultFlowCheckSchedule
@@ -73,7 +73,9 @@ func backtestOf(d *teamData, span Since, now time.Time) (Backtest, error) {
 		totals[r] = &BacktestRule{Rule: string(r)}
 	}
 	for at := sched.Next(bt.From); !at.IsZero() && !at.After(now); at = sched.Next(at) {
-		if !wd[at.In(loc).Weekday()] {
+		if !cal.InWorkingHours(at) {
+			// The pipeline posts nothing then (coach.Decide): not a day
+			// the flow check speaks.
 			continue
 		}
 		day := BacktestDay{Date: at.In(loc).Format(time.DateOnly), At: at, Counts: map[string]int{}}
@@ -82,7 +84,7 @@ func backtestOf(d *teamData, span Since, now time.Time) (Backtest, error) {
 			if s, ok := sent[n.Key]; ok {
 				prev = &s
 			}
-			if post, _ := coach.Decide(prev, n, coach.Quiet{}, at, loc, wd); post {
+			if post, _ := coach.Decide(prev, n, coach.Quiet{}, at, cal, every); post {
 				sent[n.Key] = coach.SentOf(n, at)
 				day.Counts[string(n.Rule)]++
 				day.Total++
@@ -115,7 +117,7 @@ func BacktestMessage(bt Backtest, teamName string, loc *time.Location) *Message 
 		total += r.Total
 	}
 	if len(bt.Days) == 0 {
-		m.Reading = "No working-day flow check fell in that span."
+		m.Reading = "No flow check fell in working hours in that span."
 		return m
 	}
 	m.Reading = fmt.Sprintf("Over %s, the flow check would have posted %s, %.1f a day.",

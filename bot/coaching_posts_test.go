@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowbot/flowbot/coach"
+	"github.com/flowbot/flowbot/store/storetest"
 )
 
 const coachingConfig = `
@@ -159,13 +160,14 @@ func TestStandup(t *testing.T) {
 		t.Errorf("question = %q, want %q", got, want)
 	}
 	pay10 := su.Stages[0].Items[0]
-	// Thursday 08:00 to Monday 09:30 is 16h + 24h + 9.5h; the review waits
-	// from Thursday 10:00.
-	if got, want := pay10.InStatusDays, 49.5/24; !near(got, want) {
+	// In working hours (09:00-17:00, 8 hours a working day), Thursday 08:00
+	// to Monday 09:30 is 8h + 8h + 0.5h; the review waits from Thursday
+	// 10:00: 7h + 8h + 0.5h.
+	if got, want := pay10.InStatusDays, 16.5/8; !near(got, want) {
 		t.Errorf("PAY-10 in status %v days, want %v", got, want)
 	}
-	if pay10.ReviewWaitDays == nil || !near(*pay10.ReviewWaitDays, 47.5/24) {
-		t.Errorf("PAY-10 review wait = %v, want %v", pay10.ReviewWaitDays, 47.5/24)
+	if pay10.ReviewWaitDays == nil || !near(*pay10.ReviewWaitDays, 15.5/8) {
+		t.Errorf("PAY-10 review wait = %v, want %v", pay10.ReviewWaitDays, 15.5/8)
 	}
 	if got, want := pay10.LastActivity, coachingMonday.Add(-4*24*time.Hour+30*time.Minute); !got.Equal(want) {
 		t.Errorf("PAY-10 last activity %v, want %v", got, want)
@@ -204,25 +206,30 @@ func TestStandup(t *testing.T) {
 
 func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
 
-// sentLog is a SentLog of fixed records.
-type sentLog map[string]coach.Sent
-
-func (s sentLog) Sent(context.Context, string) (map[string]coach.Sent, error) { return s, nil }
-
 func TestDigest(t *testing.T) {
 	b := coachingBot(t, coachingMonday)
 	at := func(days, hours float64) time.Time {
 		return coachingMonday.Add(time.Duration((days*24 + hours) * float64(time.Hour)))
 	}
-	// aging:PAY-10 was posted Wednesday 09:15 and PAY-10 moved Thursday
-	// 08:00, within a working day; the other two did not move; the WIP
-	// nudge has no item to move; stalled:PAY-9 was posted the week before.
-	log := sentLog{
-		"aging:PAY-10":              {Key: "aging:PAY-10", At: at(-5, -0.25)},
-		"blocked:PAY-12":            {Key: "blocked:PAY-12", At: at(-4, -0.25)},
-		"review-waiting:acme/api#7": {Key: "review-waiting:acme/api#7", At: at(-3, -0.25)},
-		"wip-over-limit:team":       {Key: "wip-over-limit:team", At: at(-6, -0.25)},
-		"stalled:PAY-9":             {Key: "stalled:PAY-9", At: at(-13, -0.25)},
+	// Every post counts, each recorded as the flow check records it:
+	// aging:PAY-10 was posted Wednesday 09:15 and escalated Wednesday
+	// 14:00, and PAY-10 moved Thursday 08:00, within a working day (09:00
+	// to 17:00) of both; blocked:PAY-12 was posted Thursday and repeated
+	// Friday, and PAY-12 did not move, nor did acme/api#7; the WIP nudge
+	// has no item to move; stalled:PAY-9 was posted the week before.
+	log := storetest.New(t).Nudges()
+	for _, s := range []coach.Sent{
+		{Key: "stalled:PAY-9", Level: coach.LevelMention, At: at(-13, -0.25)},
+		{Key: "wip-over-limit:team", Level: coach.LevelQuiet, At: at(-6, -0.25)},
+		{Key: "aging:PAY-10", Level: coach.LevelQuiet, At: at(-5, -0.25)},
+		{Key: "aging:PAY-10", Level: coach.LevelMention, At: at(-5, 4.5)},
+		{Key: "blocked:PAY-12", Level: coach.LevelMention, At: at(-4, -0.25)},
+		{Key: "blocked:PAY-12", Level: coach.LevelMention, At: at(-3, -0.25)},
+		{Key: "review-waiting:acme/api#7", Level: coach.LevelMention, At: at(-3, -0.25)},
+	} {
+		if err := log.RecordSent(t.Context(), "payments", s); err != nil {
+			t.Fatal(err)
+		}
 	}
 	dg, err := b.Digest(t.Context(), "payments", log, coachingMonday)
 	if err != nil {
@@ -243,8 +250,8 @@ func TestDigest(t *testing.T) {
 	if diff := cmp.Diff(oldest, []string{"PAY-10 Work 10", "PAY-12 Work 12", "PAY-11 Work 11"}); diff != "" || dg.WIP.Count != 4 {
 		t.Errorf("WIP %d, oldest (-got +want):\n%s", dg.WIP.Count, diff)
 	}
-	if diff := cmp.Diff(dg.Nudges, &DigestNudges{Sent: 4, Movable: 3, Moved: 1,
-		ByRule: map[string]int{"aging": 1, "blocked": 1, "review-waiting": 1, "wip-over-limit": 1}}); diff != "" {
+	if diff := cmp.Diff(dg.Nudges, &DigestNudges{Sent: 6, Movable: 5, Moved: 2,
+		ByRule: map[string]int{"aging": 2, "blocked": 2, "review-waiting": 1, "wip-over-limit": 1}}); diff != "" {
 		t.Errorf("nudges (-got +want):\n%s", diff)
 	}
 	if !strings.HasPrefix(dg.Suggestion, "85% of items now finish within 4.0 days, up from 1.0 days") {
@@ -284,7 +291,7 @@ func TestDigest(t *testing.T) {
 		}
 	})
 	t.Run("nothing to say", func(t *testing.T) {
-		dg, err := b.Digest(t.Context(), "payments", sentLog{}, coachingMonday.AddDate(-1, 0, 0))
+		dg, err := b.Digest(t.Context(), "payments", storetest.New(t).Nudges(), coachingMonday.AddDate(-1, 0, 0))
 		if err != nil {
 			t.Fatal(err)
 		}

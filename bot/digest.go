@@ -51,10 +51,13 @@ func (b *Bot) readTeam(ctx context.Context, teamID string, delivery bool) (*team
 	return d, nil
 }
 
-// rulesInput is coach.Evaluate's input over d, without remembered state.
+// rulesInput is coach.Evaluate's input over d, without remembered state,
+// in the team's whole working calendar as the flow check reads it.
 func (d *teamData) rulesInput() coach.RulesInput {
+	cal := d.team.Calendar()
 	return coach.RulesInput{Workflow: d.workflow, Items: d.items, PRs: d.prs,
-		Location: d.team.Location(), Workdays: d.team.Workdays(), Config: RulesConfigOf(d.team)}
+		Location: cal.Location, Workdays: cal.Workdays, Hours: cal.Hours, Holidays: cal.Holidays,
+		Config: RulesConfigOf(d.team)}
 }
 
 // delivery are the team's delivery options in working time.
@@ -63,13 +66,14 @@ func (d *teamData) delivery() coach.DeliveryOptions {
 	return coach.DeliveryOptions{DefaultBranches: defaultBranches, Bots: t.GitHub.Bots,
 		Production: t.ProductionEnvironment(), Hotfix: t.HotfixPattern(),
 		AttributionWindow: t.DORA.AttributionWindow.Duration, MaxPRLines: t.GitHub.MaxPRLines,
-		Repos: t.GitHub.Repos, Location: t.Location(), Clock: coach.WorkingTime(t.Location(), t.Workdays())}
+		Repos: t.GitHub.Repos, Location: t.Location(), Clock: t.Clock()}
 }
 
-// SentLog is the nudge log the digest reads: what was last posted for
-// each nudge key (NudgeStore.Sent).
+// SentLog is the nudge history the digest reads: every post of the
+// team's nudges in [from, to), repeats and escalations each a post of
+// their own (NudgeStore.Posts).
 type SentLog interface {
-	Sent(ctx context.Context, team string) (map[string]coach.Sent, error)
+	Posts(ctx context.Context, team string, from, to time.Time) ([]coach.Sent, error)
 }
 
 // Digest is a team's weekly digest (docs/coaching.md, "The weekly
@@ -157,8 +161,8 @@ type DigestDORA struct {
 	Source            string   `json:"source"`
 }
 
-// DigestNudges is what the flow check posted last week, as the nudge log
-// holds it (one record per nudge, its latest post).
+// DigestNudges is what the flow check posted last week: every post, a
+// repeat or an escalation counted again.
 type DigestNudges struct {
 	Sent int `json:"sent"`
 	// Movable are those about an item or a pull request; Moved of them
@@ -187,20 +191,30 @@ func (b *Bot) Digest(ctx context.Context, teamID string, log SentLog, now time.T
 	if err != nil {
 		return Digest{}, err
 	}
-	var sent map[string]coach.Sent
+	var posts []coach.Sent
 	if log != nil {
-		if sent, err = log.Sent(ctx, d.team.ID); err != nil {
+		last := lastWeek(now, d.team.Location())
+		if posts, err = log.Posts(ctx, d.team.ID, last.From, last.To); err != nil {
 			return Digest{}, err
 		}
 	}
-	return digestOf(d, sent, log != nil, now), nil
+	return digestOf(d, posts, log != nil, now), nil
 }
 
-// digestOf computes the digest of d as of now (docs/coaching.md).
-func digestOf(d *teamData, sent map[string]coach.Sent, hasLog bool, now time.Time) Digest {
+// lastWeek is Monday 00:00 to Monday 00:00 of the week before now's, in
+// loc.
+func lastWeek(now time.Time, loc *time.Location) coach.Window {
+	thisWeek := weekStart(now, loc)
+	return coach.Window{From: thisWeek.AddDate(0, 0, -7), To: thisWeek}
+}
+
+// digestOf computes the digest of d as of now (docs/coaching.md); posts
+// are the nudges posted last week, hasLog whether there is a nudge
+// history at all.
+func digestOf(d *teamData, posts []coach.Sent, hasLog bool, now time.Time) Digest {
 	loc := d.team.Location()
 	thisWeek := weekStart(now, loc)
-	last := coach.Window{From: thisWeek.AddDate(0, 0, -7), To: thisWeek}
+	last := lastWeek(now, loc)
 	before := coach.Window{From: last.From.AddDate(0, 0, -7*digestWeeks), To: last.From}
 	recent := coach.Window{From: thisWeek.AddDate(0, 0, -7*digestWeeks), To: thisWeek}
 	earlier := coach.Window{From: recent.From.AddDate(0, 0, -7*digestWeeks), To: recent.From}
@@ -250,7 +264,7 @@ func digestOf(d *teamData, sent map[string]coach.Sent, hasLog bool, now time.Tim
 	}
 
 	// The bottleneck of the last 2 weeks, in working time.
-	clock := coach.WorkingTime(loc, d.team.Workdays())
+	clock := d.team.Clock()
 	v := coach.VSM(d.workflow, flows, coach.Window{From: now.AddDate(0, 0, -14), To: now}, clock)
 	if v.HasBottleneck {
 		bn := &DigestBottleneck{Stage: v.Bottleneck.Stage, WaitShare: v.Bottleneck.WaitShare,
@@ -289,27 +303,28 @@ func digestOf(d *teamData, sent map[string]coach.Sent, hasLog bool, now time.Tim
 
 	// Nudges posted last week.
 	if hasLog {
-		dg.Nudges = nudgesOfWeek(d, sent, last)
+		dg.Nudges = nudgesOfWeek(d, posts, last)
 	}
 	dg.Suggestion = suggestion(dg, aging)
 	return dg
 }
 
-// nudgesOfWeek counts the nudges whose latest post fell in week, and of
-// those about an item or a pull request, how many were followed by
-// movement within a working day of the post.
-func nudgesOfWeek(d *teamData, sent map[string]coach.Sent, week coach.Window) *DigestNudges {
+// nudgesOfWeek counts the posts that fell in week, and of those about an
+// item or a pull request, how many were followed by movement within a
+// working day of the post, in the team's working time (Team.Clock): a
+// post on Friday at 15:00 has until Monday at 15:00.
+func nudgesOfWeek(d *teamData, posts []coach.Sent, week coach.Window) *DigestNudges {
 	n := &DigestNudges{ByRule: map[string]int{}}
-	loc, wd := d.team.Location(), d.team.Workdays()
-	for key, s := range sent {
+	clock := d.team.Clock()
+	for _, s := range posts {
 		if !week.Contains(s.At) {
 			continue
 		}
-		rule, subject, _ := strings.Cut(key, ":")
+		rule, subject, _ := strings.Cut(s.Key, ":")
 		n.Sent++
 		n.ByRule[rule]++
-		until := addWorking(s.At, 24*time.Hour, loc, wd)
-		moved, movable := movedBetween(d, subject, s.At, until)
+		within := func(t time.Time) bool { return t.After(s.At) && clock(s.At, t) <= 24*time.Hour }
+		moved, movable := movedWithin(d, subject, within)
 		if movable {
 			n.Movable++
 			if moved {
@@ -323,12 +338,12 @@ func nudgesOfWeek(d *teamData, sent map[string]coach.Sent, week coach.Window) *D
 	return n
 }
 
-// movedBetween reports whether subject (an item key or owner/repo#N)
-// moved in (from, to]: a status change or flag change of the item, or a
-// review, merge, close or update of the pull request. movable is false
-// for stages and the team, and for subjects no longer in the data.
-func movedBetween(d *teamData, subject string, from, to time.Time) (moved, movable bool) {
-	in := func(t time.Time) bool { return t.After(from) && !t.After(to) }
+// movedWithin reports whether subject (an item key or owner/repo#N)
+// moved at a time in accepts: a status change or flag change of the
+// item, or a review, merge, close or update of the pull request. movable
+// is false for stages and the team, and for subjects no longer in the
+// data.
+func movedWithin(d *teamData, subject string, in func(time.Time) bool) (moved, movable bool) {
 	if repo, num, ok := strings.Cut(subject, "#"); ok {
 		for _, pr := range d.prs {
 			if !strings.EqualFold(pr.Repo, repo) || fmt.Sprint(pr.Number) != num {

@@ -84,7 +84,7 @@ func mineOf(d *teamData, p config.Person, now time.Time) Mine {
 		}
 	}
 	if p.GitHub != "" {
-		clock := coach.WorkingTime(d.team.Location(), d.team.Workdays())
+		clock := d.team.Clock()
 		for _, pr := range d.prs {
 			open := !pr.Created.After(now) && (pr.Closed.IsZero() || pr.Closed.After(now)) && (pr.Merged.IsZero() || pr.Merged.After(now))
 			ready := !pr.Draft && !pr.Ready.IsZero() && !pr.Ready.After(now)

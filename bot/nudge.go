@@ -18,6 +18,7 @@ import (
 type NudgeStore interface {
 	Sent(ctx context.Context, team string) (map[string]coach.Sent, error)
 	RecordSent(ctx context.Context, team string, sent ...coach.Sent) error
+	Posts(ctx context.Context, team string, from, to time.Time) ([]coach.Sent, error)
 	Claim(ctx context.Context, team, name string, ttl time.Duration) (token string, ok bool, err error)
 	Release(ctx context.Context, team, name, token string) error
 	Snoozes(ctx context.Context, team string, now time.Time) (map[string]time.Time, error)
@@ -217,13 +218,14 @@ func (n *Nudger) decide(ctx context.Context, team *config.Team, nudges []coach.N
 		return err
 	}
 	rep.away = rep.people.awayPeople(away)
+	cal, every := team.Calendar(), team.RepeatInterval()
 	for _, nu := range nudges {
 		q := coach.Quiet{PausedUntil: paused, SnoozedUntil: snoozes[nu.Subject], Away: rep.away}
 		var prev *coach.Sent
 		if s, ok := sent[nu.Key]; ok {
 			prev = &s
 		}
-		post, why := coach.Decide(prev, nu, q, rep.Now, team.Location(), team.Workdays())
+		post, why := coach.Decide(prev, nu, q, rep.Now, cal, every)
 		if post {
 			rep.Due = append(rep.Due, nu)
 			rep.Reasons = append(rep.Reasons, why)

@@ -90,7 +90,12 @@ func (p *recordingPoster) PostFlowCheckDetails(_ context.Context, _, _ string, l
 
 func newNudger(t *testing.T, log *store.Nudges, items []coach.Item, p FlowCheckPoster) *Nudger {
 	t.Helper()
-	cfg, err := config.Parse([]byte(nudgeConfig))
+	return newNudgerWith(t, nudgeConfig, log, items, p)
+}
+
+func newNudgerWith(t *testing.T, yaml string, log *store.Nudges, items []coach.Item, p FlowCheckPoster) *Nudger {
+	t.Helper()
+	cfg, err := config.Parse([]byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,6 +195,59 @@ func TestRunFlowCheck(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestRunFlowCheckCalendar runs the flow check of a team whose working
+// calendar has a holiday (Tuesday 24 Nov), the default hours 09:00-17:00
+// and repeat_every 2d: each run's due and held-back nudges by reason.
+func TestRunFlowCheckCalendar(t *testing.T) {
+	yaml := nudgeConfig + "    holidays: [2026-11-24]\n    repeat_every: 2d\n"
+	log := storetest.New(t).Nudges()
+	p := &recordingPoster{}
+	n := newNudgerWith(t, yaml, log, nudgeItems(), p)
+	at := func(day int, h, m int) time.Time { return time.Date(2026, 11, day, h, m, 0, 0, time.UTC) }
+	type run struct {
+		Posted bool
+		Due    []string // reason for each
+		Held   []string
+	}
+	steps := []struct {
+		name string
+		now  time.Time
+		want run
+	}{
+		{name: "Friday 18:00 is outside working hours: everything held",
+			now:  at(20, 18, 0),
+			want: run{Held: []string{"outside working hours", "outside working hours", "outside working hours"}}},
+		{name: "Friday 09:15: every nudge posted the first time",
+			now:  at(20, 9, 15),
+			want: run{Posted: true, Due: []string{"first notification", "first notification", "first notification"}}},
+		{name: "Monday 09:15: one working day since Friday's post, repeat_every 2d holds them",
+			now: at(23, 9, 15),
+			want: run{Held: []string{"repeated less than repeat_every ago", "repeated less than repeat_every ago",
+				"repeated less than repeat_every ago"}}},
+		{name: "Tuesday is a holiday",
+			now:  at(24, 9, 15),
+			want: run{Held: []string{"not a working day", "not a working day", "not a working day"}}},
+		{name: "Wednesday 09:15: two working days since Friday 09:00, repeated",
+			now:  at(25, 9, 15),
+			want: run{Posted: true, Due: []string{"repeat after a working day", "repeat after a working day", "repeat after a working day"}}},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			res, err := n.RunFlowCheck(t.Context(), "payments", st.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := run{Posted: res.Posted, Due: res.Report.Reasons}
+			for _, s := range res.Report.Suppressed {
+				got.Held = append(got.Held, s.Why)
+			}
+			if diff := cmp.Diff(got, st.want); diff != "" {
+				t.Errorf("flow check (-got +want):\n%s", diff)
+			}
+		})
+	}
 }
 
 func containsText(s, sub string) bool { return strings.Contains(s, sub) }

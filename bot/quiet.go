@@ -170,7 +170,7 @@ func stageNamed(team *config.Team, name string) (string, bool) {
 func quietDefinition(name string) string {
 	switch name {
 	case "nudges":
-		return "Nudges shows the nudges a flow check would post now, each with why it fired in numbers, and those held back and why (paused, snoozed, on it, away, not a working day, already sent); every rule is defined in docs/coaching.md. It posts nothing."
+		return "Nudges shows the nudges a flow check would post now, each with why it fired in numbers, and those held back and why (paused, snoozed, on it, away, not a working day, outside working hours, repeated too soon, already sent); every rule is defined in docs/coaching.md. It posts nothing."
 	case "snooze":
 		return "Snooze holds back every nudge about one item, pull request or stage until the time it names; `3d` is three working days in the team's calendar, `1w` a calendar week, `off` ends it."
 	case "pause":

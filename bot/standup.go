@@ -67,8 +67,7 @@ func (b *Bot) Standup(ctx context.Context, teamID string, now time.Time) (Standu
 }
 
 func standupOf(d *teamData, now time.Time) Standup {
-	loc, wd := d.team.Location(), d.team.Workdays()
-	clock := coach.WorkingTime(loc, wd)
+	clock := d.team.Clock()
 	flows := coach.Flows(d.workflow, d.items, now)
 	aging := coach.Aging(d.workflow, flows, now)
 	su := Standup{Team: d.team.ID, Now: now}

@@ -112,7 +112,7 @@ func TestEfficiency(t *testing.T) {
 			want: result{N: 1, Excluded: map[string]int{}, Active: 2, Wait: 2, Efficiency: 0.5, OK: true, ItemN: 1, P15: 0.5, P50: 0.5, P85: 0.5, ItemOK: true},
 		},
 		{
-			name: "working time over a weekend", w: team(), items: []Item{f}, clock: WorkingTime(time.UTC, weekdays),
+			name: "working time over a weekend", w: team(), items: []Item{f}, clock: Calendar{Location: time.UTC, Workdays: weekdays}.Clock(),
 			want: result{N: 1, Excluded: map[string]int{}, Active: 39.0 / 24, Wait: 9.0 / 24, Efficiency: 39.0 / 48, OK: true,
 				ItemN: 1, P15: 39.0 / 48, P50: 39.0 / 48, P85: 39.0 / 48, ItemOK: true},
 		},

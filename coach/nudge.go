@@ -39,19 +39,33 @@ const (
 	ReasonOnIt          = "on it: quiet until the item moves"
 	ReasonAway          = "away"
 	ReasonNotWorkingDay = "not a working day"
+	ReasonOutsideHours  = "outside working hours"
+	// ReasonRepeatWait holds a nudge last posted on an earlier working day
+	// when repeat_every has not passed since.
+	ReasonRepeatWait = "repeated less than repeat_every ago"
 )
 
+// DefaultRepeatEvery is how long a nudge waits before it repeats when the
+// team does not say (repeat_every): one working day.
+const DefaultRepeatEvery = 24 * time.Hour
+
 // Decide says whether n is posted at now, and why (docs/coaching.md,
-// "Posting once"). prev is what was last posted for n.Key (nil: never);
-// loc and workdays are the team's working days (nil: UTC; all false:
-// Monday to Friday).
-func Decide(prev *Sent, n Nudge, q Quiet, now time.Time, loc *time.Location, workdays [7]bool) (post bool, reason string) {
-	if loc == nil {
-		loc = time.UTC
+// "Posting once"). prev is what was last posted for n.Key (nil: never).
+// cal is the team's working calendar; as in RulesInput, a nil Location is
+// UTC and Workdays all false is Monday to Friday. repeatEvery is the
+// team's repeat_every in working time, days of 24 hours as Calendar.Clock
+// measures them; 0 or less: DefaultRepeatEvery.
+func Decide(prev *Sent, n Nudge, q Quiet, now time.Time, cal Calendar, repeatEvery time.Duration) (post bool, reason string) {
+	if cal.Location == nil {
+		cal.Location = time.UTC
 	}
-	if workdays == ([7]bool{}) {
-		workdays = [7]bool{time.Monday: true, time.Tuesday: true, time.Wednesday: true, time.Thursday: true, time.Friday: true}
+	if cal.Workdays == ([7]bool{}) {
+		cal.Workdays = [7]bool{time.Monday: true, time.Tuesday: true, time.Wednesday: true, time.Thursday: true, time.Friday: true}
 	}
+	if repeatEvery <= 0 {
+		repeatEvery = DefaultRepeatEvery
+	}
+	loc := cal.Location
 	switch {
 	case q.PausedUntil.After(now):
 		return false, "paused until " + q.PausedUntil.In(loc).Format("Mon 2 Jan 15:04")
@@ -61,18 +75,22 @@ func Decide(prev *Sent, n Nudge, q Quiet, now time.Time, loc *time.Location, wor
 		return false, ReasonOnIt
 	case allAway(n.Who, q.Away, now):
 		return false, ReasonAway
-	case !workdays[now.In(loc).Weekday()]:
+	case !cal.IsWorkingDay(now):
 		return false, ReasonNotWorkingDay
+	case !cal.InWorkingHours(now):
+		return false, ReasonOutsideHours
 	case prev == nil || !prev.Since.Equal(n.Since):
 		return true, ReasonFirst
 	case n.Once:
 		return false, ReasonOnce
 	case n.Level > prev.Level:
 		return true, ReasonEscalated
-	case dateOf(now, loc) > dateOf(prev.At, loc):
-		return true, ReasonRepeat
+	case dateOf(now, loc) <= dateOf(prev.At, loc):
+		return false, ReasonSameLevel
+	case cal.Clock()(cal.dayStart(prev.At), now) < repeatEvery:
+		return false, ReasonRepeatWait
 	}
-	return false, ReasonSameLevel
+	return true, ReasonRepeat
 }
 
 // allAway reports whether who is not empty and every one of them is away

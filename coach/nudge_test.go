@@ -104,7 +104,7 @@ func TestDecide(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			post, reason := Decide(tt.prev, tt.n, tt.quiet, tt.now, tt.loc, [7]bool{})
+			post, reason := Decide(tt.prev, tt.n, tt.quiet, tt.now, Calendar{Location: tt.loc}, 0)
 			if diff := cmp.Diff(decision{post, reason}, tt.want); diff != "" {
 				t.Errorf("Decide (-got +want):\n%s", diff)
 			}
@@ -125,9 +125,101 @@ func TestDecideWorkdays(t *testing.T) {
 		{name: "Friday is not", now: nov(27, 9), want: false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _ := Decide(nil, n, Quiet{}, tt.now, nil, sunThu)
+			got, _ := Decide(nil, n, Quiet{}, tt.now, Calendar{Workdays: sunThu}, 0)
 			if got != tt.want {
 				t.Errorf("post = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDecideCalendar pins Decide against a full working calendar:
+// Monday to Friday 09:00-17:00 UTC with Thursday 2026-11-26 a holiday.
+// Friday the 20th and Monday the 23rd are working days; so are Tuesday
+// the 24th, Wednesday the 25th and Friday the 27th.
+func TestDecideCalendar(t *testing.T) {
+	cal := Calendar{
+		Workdays: [7]bool{time.Monday: true, time.Tuesday: true, time.Wednesday: true, time.Thursday: true, time.Friday: true},
+		Hours:    WorkingHours{Start: 9 * time.Hour, End: 17 * time.Hour},
+		Holidays: []string{"2026-11-26"},
+	}
+	episode := nov(16, 10)
+	n := func(level Level) Nudge {
+		return Nudge{Rule: RuleStalled, Level: level, Subject: "A-1", Key: "stalled:A-1", Since: episode}
+	}
+	sent := func(level Level, at time.Time) *Sent {
+		return &Sent{Key: "stalled:A-1", Level: level, At: at, Since: episode}
+	}
+	type decision struct {
+		Post   bool
+		Reason string
+	}
+	tests := []struct {
+		name   string
+		prev   *Sent
+		n      Nudge
+		now    time.Time
+		repeat time.Duration
+		want   decision
+	}{
+		{name: "a holiday on a weekday is not a working day",
+			n: n(LevelMention), now: nov(26, 9.25), want: decision{false, "not a working day"}},
+		{name: "before the working hours start on a working day: outside working hours",
+			n: n(LevelMention), now: nov(25, 8.5), want: decision{false, "outside working hours"}},
+		{name: "at 17:00 the working day is over: outside working hours",
+			n: n(LevelMention), now: nov(25, 17), want: decision{false, "outside working hours"}},
+		{name: "at 09:00 the working day has begun: posted",
+			n: n(LevelMention), now: nov(25, 9), want: decision{true, "first notification"}},
+		{name: "an escalation waits for the working hours too",
+			prev: sent(LevelMention, nov(25, 9.25)), n: n(LevelEscalated), now: nov(25, 18), want: decision{false, "outside working hours"}},
+		{name: "1d: posted Friday 09:15, repeated Monday 09:15 (the weekend is not working time)",
+			prev: sent(LevelMention, nov(20, 9.25)), n: n(LevelMention), now: nov(23, 9.25), repeat: 24 * time.Hour,
+			want: decision{true, "repeat after a working day"}},
+		{name: "1d by default: the same",
+			prev: sent(LevelMention, nov(20, 9.25)), n: n(LevelMention), now: nov(23, 9.25),
+			want: decision{true, "repeat after a working day"}},
+		{name: "1d: Friday's post went out late at 09:40, Monday's 09:15 check still repeats it",
+			prev: sent(LevelMention, nov(20, 9+40.0/60)), n: n(LevelMention), now: nov(23, 9.25), repeat: 24 * time.Hour,
+			want: decision{true, "repeat after a working day"}},
+		{name: "1d: posted this morning, held this afternoon",
+			prev: sent(LevelMention, nov(23, 9.25)), n: n(LevelMention), now: nov(23, 15), repeat: 24 * time.Hour,
+			want: decision{false, "same level within a working day"}},
+		{name: "2d: posted Monday 09:15, held Tuesday 09:15 (one working day since)",
+			prev: sent(LevelMention, nov(23, 9.25)), n: n(LevelMention), now: nov(24, 9.25), repeat: 48 * time.Hour,
+			want: decision{false, "repeated less than repeat_every ago"}},
+		{name: "2d: posted Monday 09:15, repeated Wednesday 09:15",
+			prev: sent(LevelMention, nov(23, 9.25)), n: n(LevelMention), now: nov(25, 9.25), repeat: 48 * time.Hour,
+			want: decision{true, "repeat after a working day"}},
+		{name: "2d: posted Wednesday 09:15, held Friday 09:15 because Thursday is a holiday",
+			prev: sent(LevelMention, nov(25, 9.25)), n: n(LevelMention), now: nov(27, 9.25), repeat: 48 * time.Hour,
+			want: decision{false, "repeated less than repeat_every ago"}},
+		{name: "2d: posted Wednesday 09:15, repeated Monday 09:15 after the holiday and the weekend",
+			prev: sent(LevelMention, nov(25, 9.25)), n: n(LevelMention), now: nov(30, 9.25), repeat: 48 * time.Hour,
+			want: decision{true, "repeat after a working day"}},
+		{name: "2d: an escalation the next day is still immediate",
+			prev: sent(LevelMention, nov(23, 9.25)), n: n(LevelEscalated), now: nov(24, 9.25), repeat: 48 * time.Hour,
+			want: decision{true, "escalated"}},
+		{name: "2d: an escalation the same day is still immediate",
+			prev: sent(LevelQuiet, nov(23, 9.25)), n: n(LevelMention), now: nov(23, 14), repeat: 48 * time.Hour,
+			want: decision{true, "escalated"}},
+		{name: "4h: still at most once per working day",
+			prev: sent(LevelMention, nov(23, 9.25)), n: n(LevelMention), now: nov(23, 16), repeat: 4 * time.Hour,
+			want: decision{false, "same level within a working day"}},
+		{name: "1.5d: posted Monday 09:15, held Tuesday 09:15, repeated Tuesday 13:00 (12 working hours since Monday 09:00)",
+			prev: sent(LevelMention, nov(23, 9.25)), n: n(LevelMention), now: nov(24, 13), repeat: 36 * time.Hour,
+			want: decision{true, "repeat after a working day"}},
+		{name: "1.5d: held Tuesday 12:59",
+			prev: sent(LevelMention, nov(23, 9.25)), n: n(LevelMention), now: nov(24, 12+59.0/60), repeat: 36 * time.Hour,
+			want: decision{false, "repeated less than repeat_every ago"}},
+		{name: "a new episode is a first notification whatever repeat_every says",
+			prev: &Sent{Key: "stalled:A-1", Level: LevelMention, At: nov(23, 9.25), Since: nov(10, 0)}, n: n(LevelMention), now: nov(24, 9.25),
+			repeat: 48 * time.Hour, want: decision{true, "first notification"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			post, reason := Decide(tt.prev, tt.n, Quiet{}, tt.now, cal, tt.repeat)
+			if diff := cmp.Diff(decision{post, reason}, tt.want); diff != "" {
+				t.Errorf("Decide (-got +want):\n%s", diff)
 			}
 		})
 	}
@@ -151,7 +243,7 @@ func TestSentOf(t *testing.T) {
 		t.Errorf("SentOf (-got +want):\n%s", diff)
 	}
 	// Posting it, the same nudge is then held the same day.
-	if post, reason := Decide(&got, n, Quiet{}, rnow.Add(time.Hour), nil, [7]bool{}); post {
+	if post, reason := Decide(&got, n, Quiet{}, rnow.Add(time.Hour), Calendar{}, 0); post {
 		t.Errorf("Decide after SentOf posted again: %s", reason)
 	}
 }

@@ -155,7 +155,7 @@ func TestPRTimesWorkingTime(t *testing.T) {
 	// Ready Friday 2026-11-06 12:00, first review Monday 12:00: 72 h of
 	// calendar time, 24 h of working time (Friday 12 h + Monday 12 h).
 	weekdays := [7]bool{time.Monday: true, time.Tuesday: true, time.Wednesday: true, time.Thursday: true, time.Friday: true}
-	o := DeliveryOptions{Clock: WorkingTime(time.UTC, weekdays)}
+	o := DeliveryOptions{Clock: Calendar{Location: time.UTC, Workdays: weekdays}.Clock()}
 	pr := mergedPR(1, at(4, 12), at(7, 13), rv("bob", "APPROVED", at(7, 12)))
 	got := o.prTimes(pr, nil, at(30, 0))
 	if !got.Pickup.OK || got.Pickup.Hours != 24 {

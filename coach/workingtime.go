@@ -169,6 +169,17 @@ func (c Calendar) InWorkingHours(t time.Time) bool {
 	return !t.Before(lo) && t.Before(hi)
 }
 
+// dayStart is the start of the working hours of t's date in the
+// calendar's zone, or t when that is earlier. A repeat counts from it, so
+// a post that went out a few minutes late one day does not hold back the
+// next day's at the usual time.
+func (c Calendar) dayStart(t time.Time) time.Time {
+	loc := c.loc()
+	y, m, d := t.In(loc).Date()
+	lo, _ := c.dayBounds(y, m, d, loc)
+	return earlier(lo, t)
+}
+
 // Clock is the calendar's working time in working days of 24 hours: the
 // Duration scaled by 24h / Hours.Length(), so a full working day counts
 // 24h whatever its hours, and the thresholds and days of docs/coaching.md
@@ -205,12 +216,6 @@ func CalendarTime(from, to time.Time) time.Duration {
 		return 0
 	}
 	return to.Sub(from)
-}
-
-// WorkingTime is the Clock of WorkingDuration in loc with workdays: whole
-// days, no holidays. Calendar.Clock adds hours and holidays.
-func WorkingTime(loc *time.Location, workdays [7]bool) Clock {
-	return Calendar{Location: loc, Workdays: workdays}.Clock()
 }
 
 func later(a, b time.Time) time.Time {

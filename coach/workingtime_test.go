@@ -180,12 +180,6 @@ func TestCalendarClock(t *testing.T) {
 			}
 		})
 	}
-	t.Run("WorkingTime is the calendar without hours", func(t *testing.T) {
-		got := WorkingTime(nil, monFri)(at("2024-03-08 12:00"), at("2024-03-11 12:00"))
-		if want := 24 * time.Hour; got != want {
-			t.Errorf("WorkingTime = %v, want %v", got, want)
-		}
-	})
 }
 
 func TestParseWorkingHours(t *testing.T) {

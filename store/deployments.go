@@ -3,10 +3,10 @@ package store
 import (
 	"cmp"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/flowbot/flowbot/coach"
@@ -176,15 +176,8 @@ func decodeDeploymentFlags(data string) (coach.Deployment, uint64, error) {
 			if n > len(r.s)/20 {
 				r.fail()
 			} else {
-				var hex strings.Builder
-				hex.Grow(40 * n)
-				for i := range 20 * n {
-					c := r.s[i]
-					hex.WriteByte(hexDigits[c>>4])
-					hex.WriteByte(hexDigits[c&15])
-				}
+				all := string(hex.AppendEncode(make([]byte, 0, 40*n), []byte(r.s[:20*n])))
 				r.s = r.s[20*n:]
-				all := hex.String()
 				for i := range d.Commits {
 					d.Commits[i] = all[40*i : 40*i+40]
 				}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 // team's hash tag:
 //
 //	<prefix>:{<team>}:nudges:sent     hash    nudge key -> sent record (coach.Sent without OnIt)
+//	<prefix>:{<team>}:nudges:history  zset    every post: history record, scored by its time (Unix ms); kept NudgeHistoryRetention
 //	<prefix>:{<team>}:nudges:onit     hash    nudge key -> when "On it" was pressed
 //	<prefix>:{<team>}:nudges:claim:<name>  string  claim token, expiring (SET NX PX)
 //	<prefix>:{<team>}:nudges:snooze   hash    subject -> snoozed until
@@ -39,6 +41,16 @@ const nudgesVersion = 1
 // PostRefTTL is how long a day's flow-check post is remembered: long
 // enough to edit it all day, in any time zone.
 const PostRefTTL = 3 * 24 * time.Hour
+
+// NudgeHistoryRetention is how far back a team's post history reaches
+// from its latest post: the weekly digest reads last week's posts (at
+// most 14 days before it runs), with room for a digest asked late.
+const NudgeHistoryRetention = 35 * 24 * time.Hour
+
+// nudgeHistoryMax bounds a team's post history whatever the posting
+// rate: far above any team's 35 days of flow checks, so only a runaway
+// would reach it, and then the oldest posts go first.
+const nudgeHistoryMax = 20000
 
 // Nudges stores the nudge log and its controls. It is safe for concurrent
 // use.
@@ -92,8 +104,19 @@ func parseTime(s string) (time.Time, error) {
 	return time.Parse(time.RFC3339Nano, s)
 }
 
-// RecordSent stores what was posted, one record per nudge key. A later
-// record for a key replaces the earlier one and clears its "On it".
+// historyRecord is one post in a team's history; Key is rule:subject.
+type historyRecord struct {
+	V     int    `json:"v"`
+	Key   string `json:"key"`
+	Level int    `json:"level"`
+	At    string `json:"at"`
+	Since string `json:"since,omitempty"`
+}
+
+// RecordSent stores what was posted: one record per nudge key, which a
+// later record for the key replaces (clearing its "On it"), and every post
+// in the team's history (Posts), trimmed to NudgeHistoryRetention before
+// the latest post.
 func (n *Nudges) RecordSent(ctx context.Context, team string, sent ...coach.Sent) error {
 	base, err := n.base(team)
 	if err != nil {
@@ -104,6 +127,8 @@ func (n *Nudges) RecordSent(ctx context.Context, team string, sent ...coach.Sent
 	}
 	fields := make([]any, 0, 2*len(sent))
 	keys := make([]string, 0, len(sent))
+	posts := make([]redis.Z, 0, len(sent))
+	var latest time.Time
 	for _, s := range sent {
 		if s.Key == "" {
 			return errors.New("recording sent nudges: a nudge without a key")
@@ -112,12 +137,30 @@ func (n *Nudges) RecordSent(ctx context.Context, team string, sent ...coach.Sent
 		if err != nil {
 			return fmt.Errorf("recording sent nudges: %w", err)
 		}
+		h, err := json.Marshal(historyRecord{V: nudgesVersion, Key: s.Key, Level: int(s.Level), At: formatTime(s.At), Since: formatTime(s.Since)})
+		if err != nil {
+			return fmt.Errorf("recording sent nudges: %w", err)
+		}
 		fields = append(fields, s.Key, string(b))
 		keys = append(keys, s.Key)
+		if s.At.IsZero() {
+			continue // no time to place it in the history by
+		}
+		posts = append(posts, redis.Z{Score: float64(s.At.UnixMilli()), Member: string(h)})
+		latest = later(latest, s.At)
 	}
+	history := base + "nudges:history"
 	_, err = n.db.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, base+"nudges:sent", fields...)
 		p.HDel(ctx, base+"nudges:onit", keys...)
+		if len(posts) == 0 {
+			return nil
+		}
+		p.ZAdd(ctx, history, posts...)
+		p.ZRemRangeByScore(ctx, history, "-inf", "("+strconv.FormatInt(latest.Add(-NudgeHistoryRetention).UnixMilli(), 10))
+		p.ZRemRangeByRank(ctx, history, 0, -nudgeHistoryMax-1)
+		// A team that stops posting does not keep its history forever.
+		p.PExpire(ctx, history, NudgeHistoryRetention)
 		return nil
 	})
 	if err != nil {
@@ -171,6 +214,62 @@ func (n *Nudges) Sent(ctx context.Context, team string) (map[string]coach.Sent, 
 		out[key] = s
 	}
 	return out, nil
+}
+
+// Posts are the nudges of team posted in [from, to), every post (a
+// repeat or an escalation is a post of its own), oldest first, then by
+// key. Only posts within NudgeHistoryRetention of the latest are kept.
+// OnIt is never set.
+func (n *Nudges) Posts(ctx context.Context, team string, from, to time.Time) ([]coach.Sent, error) {
+	base, err := n.base(team)
+	if err != nil {
+		return nil, fmt.Errorf("reading nudge history: %w", err)
+	}
+	if !to.After(from) {
+		return []coach.Sent{}, nil
+	}
+	// Scores are whole milliseconds, rounded down: the range may hold a
+	// post just outside [from, to), which the times filter out below.
+	vals, err := n.db.rdb.ZRangeByScore(ctx, base+"nudges:history", &redis.ZRangeBy{
+		Min: strconv.FormatInt(from.UnixMilli(), 10), Max: strconv.FormatInt(to.UnixMilli(), 10)}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("reading nudge history of %s: %w", team, classify(ctx, err))
+	}
+	out := make([]coach.Sent, 0, len(vals))
+	for _, v := range vals {
+		var r historyRecord
+		if err := json.Unmarshal([]byte(v), &r); err != nil {
+			return nil, fmt.Errorf("reading nudge history of %s: %w", team, err)
+		}
+		if r.V != nudgesVersion {
+			return nil, fmt.Errorf("reading nudge history of %s: %w %d", team, ErrUnknownVersion, r.V)
+		}
+		s := coach.Sent{Key: r.Key, Level: coach.Level(r.Level)}
+		if s.At, err = parseTime(r.At); err != nil {
+			return nil, fmt.Errorf("reading nudge history of %s: %w", team, err)
+		}
+		if s.Since, err = parseTime(r.Since); err != nil {
+			return nil, fmt.Errorf("reading nudge history of %s: %w", team, err)
+		}
+		if s.At.Before(from) || !s.At.Before(to) {
+			continue
+		}
+		out = append(out, s)
+	}
+	slices.SortStableFunc(out, func(a, b coach.Sent) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	return out, nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // MarkOnIt records that someone pressed "On it" on the nudge key at at.

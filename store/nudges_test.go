@@ -296,3 +296,88 @@ func TestNudgesPeople(t *testing.T) {
 		t.Error("LinkPerson without a Slack id: want an error")
 	}
 }
+
+// TestNudgesPosts pins the post history: every post is kept (a repeat and
+// an escalation of one key are posts of their own), read by time span,
+// under the team's hash tag, and trimmed to NudgeHistoryRetention before
+// the latest post.
+func TestNudgesPosts(t *testing.T) {
+	rdb := storetest.NewClient(t)
+	prefix := storetest.Prefix(t, rdb)
+	n := store.New(rdb, store.Options{Prefix: prefix}).Nudges()
+	ctx := t.Context()
+	day := 24 * time.Hour
+	since := nudgeNow.Add(-200 * time.Hour)
+	friday := []coach.Sent{
+		{Key: "stalled:PAY-2", Level: coach.LevelMention, At: nudgeNow, Since: since},
+		{Key: "aging:PAY-1", Level: coach.LevelQuiet, At: nudgeNow, Since: since},
+	}
+	escalated := coach.Sent{Key: "aging:PAY-1", Level: coach.LevelMention, At: nudgeNow.Add(5 * time.Hour), Since: since}
+	monday := coach.Sent{Key: "stalled:PAY-2", Level: coach.LevelMention, At: nudgeNow.Add(3 * day), Since: since}
+	for _, batch := range [][]coach.Sent{friday, {escalated}, {monday}} {
+		if err := n.RecordSent(ctx, "payments", batch...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := n.RecordSent(ctx, "mobile", coach.Sent{Key: "stalled:MOB-1", Level: coach.LevelMention, At: nudgeNow, Since: since}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		team     string
+		from, to time.Time
+		want     []coach.Sent
+	}{
+		{name: "every post, oldest first, then by key", team: "payments", from: nudgeNow.Add(-day), to: nudgeNow.Add(7 * day),
+			want: []coach.Sent{friday[1], friday[0], escalated, monday}},
+		{name: "from is in, to is out", team: "payments", from: nudgeNow.Add(5 * time.Hour), to: nudgeNow.Add(3 * day),
+			want: []coach.Sent{escalated}},
+		{name: "half a millisecond after a post takes it in", team: "payments", from: nudgeNow.Add(-day), to: nudgeNow.Add(time.Millisecond / 2),
+			want: []coach.Sent{friday[1], friday[0]}},
+		{name: "to at a post leaves it out", team: "payments", from: nudgeNow.Add(-day), to: nudgeNow,
+			want: []coach.Sent{}},
+		{name: "teams are apart", team: "mobile", from: nudgeNow.Add(-day), to: nudgeNow.Add(7 * day),
+			want: []coach.Sent{{Key: "stalled:MOB-1", Level: coach.LevelMention, At: nudgeNow, Since: since}}},
+		{name: "an empty span", team: "payments", from: nudgeNow, to: nudgeNow.Add(-day), want: []coach.Sent{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := n.Posts(ctx, tt.team, tt.from, tt.to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(got, tt.want); diff != "" {
+				t.Errorf("Posts (-got +want):\n%s", diff)
+			}
+		})
+	}
+	t.Run("under the team's hash tag, expiring", func(t *testing.T) {
+		key := prefix + ":{payments}:nudges:history"
+		if got := rdb.ZCard(ctx, key).Val(); got != 4 {
+			t.Errorf("ZCARD %s = %d, want 4", key, got)
+		}
+		if ttl := rdb.TTL(ctx, key).Val(); ttl <= 0 || ttl > store.NudgeHistoryRetention {
+			t.Errorf("TTL = %v, want up to %v", ttl, store.NudgeHistoryRetention)
+		}
+	})
+	t.Run("a post trims what is older than the retention before it", func(t *testing.T) {
+		late := coach.Sent{Key: "blocked:PAY-3", Level: coach.LevelMention, At: nudgeNow.Add(store.NudgeHistoryRetention + 4*time.Hour), Since: since}
+		if err := n.RecordSent(ctx, "payments", late); err != nil {
+			t.Fatal(err)
+		}
+		got, err := n.Posts(ctx, "payments", time.Time{}, late.At.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Friday's two posts are more than the retention before it; the
+		// escalation at 14:15 Friday is 1 hour inside.
+		if diff := cmp.Diff(got, []coach.Sent{escalated, monday, late}); diff != "" {
+			t.Errorf("Posts after trimming (-got +want):\n%s", diff)
+		}
+	})
+	t.Run("invalid team", func(t *testing.T) {
+		if _, err := n.Posts(ctx, "Bad Team", nudgeNow, nudgeNow.Add(day)); err == nil {
+			t.Error("Posts(Bad Team): want an error")
+		}
+	})
+}

@@ -106,6 +106,10 @@ type Team struct {
 	// thresholds in working time; zero: the defaults of docs/coaching.md.
 	StalledAfter WorkDuration `yaml:"stalled_after,omitempty"`
 	BlockedAfter WorkDuration `yaml:"blocked_after,omitempty"`
+	// RepeatEvery is how much working time passes before a nudge that
+	// still holds is posted again (at most once per working day);
+	// coach.DefaultRepeatEvery (1d) when absent. See RepeatInterval.
+	RepeatEvery WorkDuration `yaml:"repeat_every,omitempty"`
 	// MaxPoints is the estimate above which an item in an early stage is
 	// oversized; 0: no estimate check.
 	MaxPoints int `yaml:"max_points,omitempty"`

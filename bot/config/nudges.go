@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowbot/flowbot/coach"
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 )
@@ -77,6 +78,15 @@ func (t *Team) CatchUpWindow() time.Duration {
 		return DefaultCatchUp
 	}
 	return t.CatchUp.Duration
+}
+
+// RepeatInterval is repeat_every, or coach.DefaultRepeatEvery when absent:
+// the working time after which a nudge that still holds is posted again.
+func (t *Team) RepeatInterval() time.Duration {
+	if t.RepeatEvery.Duration == 0 {
+		return coach.DefaultRepeatEvery
+	}
+	return t.RepeatEvery.Duration
 }
 
 // WorkDuration is a span of working time written as days or hours, such
@@ -157,11 +167,11 @@ func (t *Team) validateNudges(team string) Problems {
 		}
 	}
 	for _, d := range []struct {
-		key string
-		v   WorkDuration
-	}{{"stalled_after", t.StalledAfter}, {"blocked_after", t.BlockedAfter}} {
+		key, example string
+		v            WorkDuration
+	}{{"stalled_after", "5d", t.StalledAfter}, {"blocked_after", "2d", t.BlockedAfter}, {"repeat_every", "1d", t.RepeatEvery}} {
 		if d.v.Duration < 0 || (d.v.Duration > 0 && d.v.Duration < time.Hour) {
-			add(team+"."+d.key, "%s is too short; use working days such as 2d, or leave it out for the default", d.v.Duration)
+			add(team+"."+d.key, "%s is too short; use working days such as %s, or leave it out for the default", d.v.Duration, d.example)
 		}
 	}
 	if t.MaxPoints < 0 {

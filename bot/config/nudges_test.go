@@ -14,20 +14,21 @@ func TestNudgeSettings(t *testing.T) {
 		Stalled, Blocked           time.Duration
 		MaxPoints                  int
 		CatchUp                    time.Duration
+		Repeat                     time.Duration
 	}
 	tests := []struct {
 		name string
 		yaml string
 		want got
 	}{
-		{"absent keys take the defaults", "", got{FlowCheck: "15 9 * * 1-5", Standup: "30 9 * * 1-5", Digest: "0 9 * * 1", CatchUp: 30 * time.Minute}},
+		{"absent keys take the defaults", "", got{FlowCheck: "15 9 * * 1-5", Standup: "30 9 * * 1-5", Digest: "0 9 * * 1", CatchUp: 30 * time.Minute, Repeat: 24 * time.Hour}},
 		{"an empty schedule is off, the others keep their defaults",
 			"    schedules: {standup: \"\"}\n",
-			got{FlowCheck: "15 9 * * 1-5", Digest: "0 9 * * 1", CatchUp: 30 * time.Minute}},
+			got{FlowCheck: "15 9 * * 1-5", Digest: "0 9 * * 1", CatchUp: 30 * time.Minute, Repeat: 24 * time.Hour}},
 		{"every key set",
-			"    schedules: {flow_check: \"0 10 * * 1-4\", standup: \"45 9 * * *\", digest: \"0 16 * * 5\"}\n    stalled_after: 3d\n    blocked_after: 1.5d\n    max_points: 8\n    catch_up: 1h\n",
-			got{FlowCheck: "0 10 * * 1-4", Standup: "45 9 * * *", Digest: "0 16 * * 5", Stalled: 72 * time.Hour, Blocked: 36 * time.Hour, MaxPoints: 8, CatchUp: time.Hour}},
-		{"hours of working time", "    blocked_after: 36h\n", got{FlowCheck: "15 9 * * 1-5", Standup: "30 9 * * 1-5", Digest: "0 9 * * 1", Blocked: 36 * time.Hour, CatchUp: 30 * time.Minute}},
+			"    schedules: {flow_check: \"0 10 * * 1-4\", standup: \"45 9 * * *\", digest: \"0 16 * * 5\"}\n    stalled_after: 3d\n    blocked_after: 1.5d\n    max_points: 8\n    catch_up: 1h\n    repeat_every: 2d\n",
+			got{FlowCheck: "0 10 * * 1-4", Standup: "45 9 * * *", Digest: "0 16 * * 5", Stalled: 72 * time.Hour, Blocked: 36 * time.Hour, MaxPoints: 8, CatchUp: time.Hour, Repeat: 48 * time.Hour}},
+		{"hours of working time", "    blocked_after: 36h\n    repeat_every: 12h\n", got{FlowCheck: "15 9 * * 1-5", Standup: "30 9 * * 1-5", Digest: "0 9 * * 1", Blocked: 36 * time.Hour, CatchUp: 30 * time.Minute, Repeat: 12 * time.Hour}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,7 +37,7 @@ func TestNudgeSettings(t *testing.T) {
 				t.Fatal(err)
 			}
 			tm := &c.Teams[0]
-			g := got{tm.FlowCheckSpec(), tm.StandupSpec(), tm.DigestSpec(), tm.StalledAfter.Duration, tm.BlockedAfter.Duration, tm.MaxPoints, tm.CatchUpWindow()}
+			g := got{tm.FlowCheckSpec(), tm.StandupSpec(), tm.DigestSpec(), tm.StalledAfter.Duration, tm.BlockedAfter.Duration, tm.MaxPoints, tm.CatchUpWindow(), tm.RepeatInterval()}
 			if diff := cmp.Diff(g, tt.want); diff != "" {
 				t.Errorf("settings (-got +want):\n%s", diff)
 			}
@@ -50,7 +51,7 @@ func TestNudgeSettings(t *testing.T) {
 				t.Fatalf("parsing the marshalled config: %v\n%s", err, out)
 			}
 			bt := &back.Teams[0]
-			if diff := cmp.Diff(got{bt.FlowCheckSpec(), bt.StandupSpec(), bt.DigestSpec(), bt.StalledAfter.Duration, bt.BlockedAfter.Duration, bt.MaxPoints, bt.CatchUpWindow()}, tt.want); diff != "" {
+			if diff := cmp.Diff(got{bt.FlowCheckSpec(), bt.StandupSpec(), bt.DigestSpec(), bt.StalledAfter.Duration, bt.BlockedAfter.Duration, bt.MaxPoints, bt.CatchUpWindow(), bt.RepeatInterval()}, tt.want); diff != "" {
 				t.Errorf("after a round trip (-got +want):\n%s\n%s", diff, out)
 			}
 		})

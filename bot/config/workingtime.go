@@ -35,6 +35,13 @@ func (t *Team) Calendar() coach.Calendar {
 	return coach.Calendar{Location: t.Location(), Workdays: t.Workdays(), Hours: t.Hours(), Holidays: hol}
 }
 
+// Clock is the team's working time as the coaching and the answers
+// measure it: Calendar().Clock(), days of 24 hours of working time within
+// its working days, hours and holidays.
+func (t *Team) Clock() coach.Clock {
+	return t.Calendar().Clock()
+}
+
 // StageWIPLimits are the stages' wip_limit by stage name, those set only;
 // nil when none is.
 func (t *Team) StageWIPLimits() map[string]int {

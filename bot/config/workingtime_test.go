@@ -85,3 +85,36 @@ func TestCalendarWithoutValidate(t *testing.T) {
 		t.Errorf("Calendar (-got +want):\n%s", diff)
 	}
 }
+
+// TestTeamClock pins that the team's Clock counts its working hours and
+// skips its holidays, in its zone.
+func TestTeamClock(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(d, h int) time.Time { return time.Date(2026, 12, d, h, 0, 0, 0, berlin) }
+	tests := []struct {
+		name     string
+		team     Team
+		from, to time.Time
+		want     time.Duration
+	}{
+		{name: "Thursday 13:00 to Monday 13:00 over a Friday holiday: 4h + 4h of an 8h day, one working day",
+			team: Team{Timezone: "Europe/Berlin", Holidays: []string{"2026-12-25"}}, from: at(24, 13), to: at(28, 13), want: 24 * time.Hour},
+		{name: "the same span without the holiday: two working days",
+			team: Team{Timezone: "Europe/Berlin"}, from: at(24, 13), to: at(28, 13), want: 48 * time.Hour},
+		{name: "whole days: Thursday 13:00 to Monday 13:00 is 11h + 24h + 13h",
+			team: Team{Timezone: "Europe/Berlin", WorkingHours: "00:00-24:00"}, from: at(24, 13), to: at(28, 13), want: 48 * time.Hour},
+		{name: "an evening is no working time",
+			team: Team{Timezone: "Europe/Berlin"}, from: at(22, 18), to: at(22, 23), want: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.team.Clock()(tt.from, tt.to)
+			if got != tt.want {
+				t.Errorf("Clock = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
