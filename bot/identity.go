@@ -70,6 +70,8 @@ type LinkResult struct {
 	Unmatched int
 	// Hidden counts accounts whose e-mail the API kept hidden.
 	Hidden int
+	// Known counts accounts already linked, left without a lookup.
+	Known int
 }
 
 // MatchByEmail links Slack users to the Jira accounts and GitHub logins
@@ -77,7 +79,9 @@ type LinkResult struct {
 // (users.lookupByEmail); an account without a revealed address is left
 // alone: nobody is guessed. A link already stored is completed, never
 // replaced: a Jira account or login set by /flow link stays. A Jira
-// display name is refreshed for the account it belongs to.
+// display name is refreshed for the account it belongs to. An account
+// already linked to someone is not looked up again: each lookup is a
+// Slack API call, and a sync sees the same people over and over.
 func MatchByEmail(ctx context.Context, team string, ps PeopleStore, dir EmailDirectory, jira []JiraUser, github []GitHubUser) (LinkResult, error) {
 	var res LinkResult
 	stored, err := ps.People(ctx, team)
@@ -120,12 +124,21 @@ func MatchByEmail(ctx context.Context, team string, ps PeopleStore, dir EmailDir
 			continue
 		}
 		// The display name follows the account wherever it is linked.
+		known := false
 		for slack, p := range bySlack {
-			if p.JiraAccount == u.AccountID && u.DisplayName != "" && p.Jira != u.DisplayName {
+			if p.JiraAccount != u.AccountID {
+				continue
+			}
+			known = true
+			if u.DisplayName != "" && p.Jira != u.DisplayName {
 				q := p
 				q.Jira = u.DisplayName
 				touch(q, bySlack[slack])
 			}
+		}
+		if known {
+			res.Known++
+			continue
 		}
 		user, ok, err := lookup(u.Email)
 		if err != nil {
@@ -144,6 +157,10 @@ func MatchByEmail(ctx context.Context, team string, ps PeopleStore, dir EmailDir
 	}
 	for _, g := range github {
 		if g.Login == "" {
+			continue
+		}
+		if githubLinked(bySlack, g.Login) {
+			res.Known++
 			continue
 		}
 		user, ok, err := lookup(g.Email)
@@ -169,6 +186,16 @@ func MatchByEmail(ctx context.Context, team string, ps PeopleStore, dir EmailDir
 		res.Linked = append(res.Linked, p)
 	}
 	return res, nil
+}
+
+// githubLinked reports whether login is linked to someone already.
+func githubLinked(people map[string]coach.Identity, login string) bool {
+	for _, p := range people {
+		if strings.EqualFold(p.GitHub, login) {
+			return true
+		}
+	}
+	return false
 }
 
 // The identity commands' specs: the lead adds them to specs (command.go)

@@ -58,7 +58,15 @@ func TestMatchByEmail(t *testing.T) {
 			jira:   []JiraUser{{AccountID: "acc-bo", DisplayName: "Bo Chen"}},
 			want:   []store.Person{{Slack: "U0BO", Jira: "Bo Chen", JiraAccount: "acc-bo"}},
 			wantResult: LinkResult{Linked: []store.Person{{Slack: "U0BO", Jira: "Bo Chen", JiraAccount: "acc-bo"}},
-				Hidden: 1},
+				Known: 1},
+		},
+		{
+			// "broken@" would fail if it were looked up.
+			name:       "accounts linked already are not looked up again",
+			stored:     []store.Person{{Slack: "U0CY", Jira: "Cy", JiraAccount: "acc-cy", GitHub: "Cy-Dev"}},
+			jira:       []JiraUser{{AccountID: "acc-cy", DisplayName: "Cy", Email: "broken@example.com"}},
+			github:     []GitHubUser{{Login: "cy-dev", Email: "broken@example.com"}},
+			wantResult: LinkResult{Known: 2},
 		},
 		{
 			name:    "a failing lookup is an error",

@@ -73,6 +73,39 @@ type Leases interface {
 	TTL() time.Duration
 }
 
+// Fencer stamps the work done under a lease with the lease's token, so the
+// store refuses that work's writes once a newer grant of the lease wrote: a
+// replica that stalled past its lease (a GC pause, a partition) does not
+// know it lost it, and must not write over the new holder's data.
+// store.Leases implements it.
+type Fencer interface {
+	// Fenced returns ctx carrying token; the store fences writes made with
+	// it.
+	Fenced(ctx context.Context, source, project, token string) (context.Context, error)
+	// FencedOff reports whether err is a write the store refused because a
+	// newer grant of the lease had written.
+	FencedOff(err error) bool
+}
+
+// LockLosses counts locks lost while their work ran: a replica losing
+// them now and then is a stall or a partition, losing them often is a
+// lease TTL too short for the work. observe.Metrics implements it.
+type LockLosses interface {
+	// LockLost counts one loss of the given kind (LockLostRenewal,
+	// LockLostFence).
+	LockLost(kind string)
+}
+
+// The kinds of lock loss counted.
+const (
+	// LockLostRenewal: a sync lease could not be renewed, so its work
+	// stopped.
+	LockLostRenewal = "renewal"
+	// LockLostFence: the store refused a sync's write because a newer
+	// holder of its lease had written.
+	LockLostFence = "fence"
+)
+
 // leaseReleaseTimeout bounds releasing a lease once the work is done, even
 // when the work ended because ctx did (a shutdown).
 const leaseReleaseTimeout = 5 * time.Second
@@ -98,8 +131,14 @@ type Syncer struct {
 	// lease another replica holds is skipped (it is syncing it), and a
 	// lease lost mid-work stops that work.
 	Leases Leases
-	Now    func() time.Time // nil: time.Now
-	Logger *slog.Logger
+	// Fence, when set, fences the writes of the work done under a lease
+	// (see Fencer); a write refused stops that work like a lost lease.
+	Fence Fencer
+	// LockLosses, when set, counts leases lost mid-work and writes
+	// refused for a stale fence.
+	LockLosses LockLosses
+	Now        func() time.Time // nil: time.Now
+	Logger     *slog.Logger
 	// Progress, when set, is told about every stored page: it is how
 	// `flowbot sync` shows a long backfill moving.
 	Progress func(team, source, scope string, stored int)
@@ -192,12 +231,18 @@ func (s *Syncer) syncTeam(ctx context.Context, team *config.Team, statuses []coa
 		ran, err := s.withLease(ctx, team.ID, "jira", team.ID, func(ctx context.Context) error {
 			n, err := s.syncJira(ctx, team, statuses, statusErr)
 			r.Items = n
+			if s.fencedOff(err) {
+				return err // the lease is another replica's now, and so is the rest
+			}
 			if err != nil {
 				errs = append(errs, err)
 			}
 			if team.Jira.IncidentJQL != "" && s.Jira != nil {
 				n, err := s.syncIncidents(ctx, team)
 				r.Incidents = n
+				if s.fencedOff(err) {
+					return err
+				}
 				if err != nil {
 					errs = append(errs, err)
 				}
@@ -216,12 +261,18 @@ func (s *Syncer) syncTeam(ctx context.Context, team *config.Team, statuses []coa
 		ran, err := s.withLease(ctx, team.ID, "github", repo, func(ctx context.Context) error {
 			n, err := s.syncRepo(ctx, team, repo)
 			r.PRs += n
+			if s.fencedOff(err) {
+				return err
+			}
 			if err != nil {
 				errs = append(errs, err)
 			}
 			if s.Deployments != nil {
 				n, err := s.syncDeployments(ctx, team, repo)
 				r.Deployments += n
+				if s.fencedOff(err) {
+					return err
+				}
 				if err != nil {
 					errs = append(errs, err)
 				}
@@ -260,7 +311,9 @@ func (s *Syncer) syncTeam(ctx context.Context, team *config.Team, statuses []coa
 // every third of its TTL while work runs and releasing it after. It
 // reports false, without running work, when another holder has the lease.
 // A lease lost (or not renewable) mid-work cancels work's ctx, and the
-// error says why. Without Leases, work just runs.
+// error says why. With Fence, work's ctx carries the lease's token, and a
+// write the store refused for it, which work returns, is counted and
+// logged as a lost lease. Without Leases, work just runs.
 func (s *Syncer) withLease(ctx context.Context, team, source, project string, work func(context.Context) error) (bool, error) {
 	if s.Leases == nil {
 		return true, work(ctx)
@@ -284,15 +337,30 @@ func (s *Syncer) withLease(ctx context.Context, team, source, project string, wo
 	}
 	workCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() { s.renewLease(workCtx, source, project, token, stop, cancel) })
-	err = work(workCtx)
-	close(stop)
-	wg.Wait()
-	if cause := context.Cause(workCtx); cause != nil && ctx.Err() == nil {
-		// The lease, not the caller, stopped the work.
-		err = errors.Join(err, cause)
+	fencedCtx := workCtx
+	if s.Fence != nil {
+		if fencedCtx, err = s.Fence.Fenced(workCtx, source, project, token); err != nil {
+			err = fmt.Errorf("fencing the writes under the sync lease on %s %s: %w", source, project, err)
+		}
+	}
+	if err == nil {
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() { s.renewLease(workCtx, log, source, project, token, stop, cancel) })
+		err = work(fencedCtx)
+		close(stop)
+		wg.Wait()
+		if cause := context.Cause(workCtx); cause != nil && ctx.Err() == nil {
+			// The lease, not the caller, stopped the work.
+			err = errors.Join(err, cause)
+		}
+	}
+	if s.fencedOff(err) {
+		log.Warn("sync stopped: this replica's lease lapsed and a newer holder has written since, so its writes are refused", "err", err)
+		s.lockLost(LockLostFence)
+		// A newer grant exists, so this token's lease is over: there is
+		// nothing to release.
+		return true, err
 	}
 	relCtx, relCancel := context.WithTimeout(context.WithoutCancel(ctx), leaseReleaseTimeout)
 	defer relCancel()
@@ -321,7 +389,7 @@ func (s *Syncer) takeUnreleased(source, project string) (string, bool) {
 // renewLease renews the lease every third of its TTL until stop closes,
 // and cancels the work when a renewal fails: past its TTL the lease may be
 // another replica's.
-func (s *Syncer) renewLease(ctx context.Context, source, project, token string, stop <-chan struct{}, cancel context.CancelCauseFunc) {
+func (s *Syncer) renewLease(ctx context.Context, log *slog.Logger, source, project, token string, stop <-chan struct{}, cancel context.CancelCauseFunc) {
 	every := max(s.Leases.TTL()/3, time.Millisecond)
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -334,6 +402,8 @@ func (s *Syncer) renewLease(ctx context.Context, source, project, token string, 
 		case <-t.C:
 			if err := s.Leases.Renew(ctx, source, project, token); err != nil {
 				if ctx.Err() == nil {
+					log.Warn("sync stopped: renewing its lease failed, so another replica may take the work", "err", err)
+					s.lockLost(LockLostRenewal)
 					cancel(fmt.Errorf("sync lease on %s %s lost: %w", source, project, err))
 				}
 				return
@@ -541,6 +611,18 @@ func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("scheduler: "+msg, k
 
 func (c cronLogger) Error(err error, msg string, kv ...any) {
 	c.l.Error("scheduler: "+msg, append(kv, "err", err)...)
+}
+
+// fencedOff reports whether err is a write the store refused for a stale
+// fence.
+func (s *Syncer) fencedOff(err error) bool {
+	return err != nil && s.Fence != nil && s.Fence.FencedOff(err)
+}
+
+func (s *Syncer) lockLost(kind string) {
+	if s.LockLosses != nil {
+		s.LockLosses.LockLost(kind)
+	}
 }
 
 func (s *Syncer) jiraFor(team string) IssueSource {

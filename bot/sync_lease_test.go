@@ -1,9 +1,12 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +17,8 @@ import (
 
 	"github.com/flowbot/flowbot/bot/config"
 	"github.com/flowbot/flowbot/coach"
+	"github.com/flowbot/flowbot/store"
+	"github.com/flowbot/flowbot/store/storetest"
 )
 
 var errLost = errors.New("lease lost")
@@ -186,8 +191,9 @@ func TestSyncSkipsWorkWhoseLeaseIsHeldElsewhere(t *testing.T) {
 func TestSyncRenewsItsLeaseWhileWorking(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		leases := newMemLeases(30 * time.Second)
+		losses := &lockCounts{}
 		s := &Syncer{Config: leaseConfig(t), Store: &syncMem{cursors: map[string]string{}},
-			Jira: &waitingSource{d: 45 * time.Second}, GitHub: &prSource{}, Leases: leases,
+			Jira: &waitingSource{d: 45 * time.Second}, GitHub: &prSource{}, Leases: leases, LockLosses: losses,
 			Logger: slog.New(slog.DiscardHandler)}
 		if err := s.SyncAll(t.Context()).Err(); err != nil {
 			t.Fatalf("SyncAll: %v", err)
@@ -199,6 +205,9 @@ func TestSyncRenewsItsLeaseWhileWorking(t *testing.T) {
 		if len(leases.held) != 0 {
 			t.Errorf("leases still held after the sync: %v", leases.held)
 		}
+		if got := losses.got(); len(got) != 0 {
+			t.Errorf("lock losses = %v, want none", got)
+		}
 	})
 }
 
@@ -208,8 +217,9 @@ func TestSyncStopsWhenItsLeaseIsLost(t *testing.T) {
 		leases.loseAt = 2
 		mem := &syncMem{cursors: map[string]string{}}
 		start := time.Now()
+		losses := &lockCounts{}
 		s := &Syncer{Config: leaseConfig(t), Store: mem,
-			Jira: &waitingSource{d: time.Hour}, GitHub: &prSource{}, Leases: leases,
+			Jira: &waitingSource{d: time.Hour}, GitHub: &prSource{}, Leases: leases, LockLosses: losses,
 			Logger: slog.New(slog.DiscardHandler)}
 		sum := s.SyncAll(t.Context())
 		if took := time.Since(start); took != 20*time.Second {
@@ -221,6 +231,9 @@ func TestSyncStopsWhenItsLeaseIsLost(t *testing.T) {
 		}
 		if !mem.last.IsZero() {
 			t.Error("last sync recorded after a lost lease")
+		}
+		if diff := cmp.Diff(losses.got(), map[string]int{LockLostRenewal: 1}); diff != "" {
+			t.Errorf("lock losses (-got +want):\n%s", diff)
 		}
 		// The repositories' leases were fine: synced and released.
 		if diff := cmp.Diff(leases.released, []string{"github acme/api", "github acme/web"}); diff != "" {
@@ -292,5 +305,126 @@ func TestSyncReleasesALeaseLeftByAFailedRelease(t *testing.T) {
 	}
 	if len(leases.held) != 0 {
 		t.Errorf("leases held after the second sync: %v", leases.held)
+	}
+}
+
+// lockCounts is a LockLosses counting by kind.
+type lockCounts struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func (l *lockCounts) LockLost(kind string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.counts == nil {
+		l.counts = map[string]int{}
+	}
+	l.counts[kind]++
+}
+
+func (l *lockCounts) got() map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.counts)
+}
+
+// pausingSource hands out one page for the team's query, titled title.
+// With paused set, it holds the page back until resume closes: the stall
+// (a GC pause, a partition) of a replica whose lease lapses meanwhile.
+type pausingSource struct {
+	title          string
+	paused, resume chan struct{}
+}
+
+func (p *pausingSource) Statuses(context.Context) ([]coach.Status, error) { return testStatuses, nil }
+
+func (p *pausingSource) SyncIssues(_ context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, error) {
+	if jql != "project = PAY" {
+		return since, nil
+	}
+	if p.paused != nil {
+		close(p.paused)
+		<-p.resume
+	}
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	return at, fn([]coach.Item{{Key: "PAY-1", Title: p.title, Type: "Story", Status: "To Do", Created: at, Updated: at}})
+}
+
+// TestSyncStaleLeaseHolderCannotWrite runs two Syncers, two replicas, on
+// one Redis: the first stalls holding a page while its lease lapses, the
+// second takes the lease and syncs, and the first's page, when it comes,
+// is refused by the store instead of overwriting the newer data.
+func TestSyncStaleLeaseHolderCannotWrite(t *testing.T) {
+	cfg, err := config.Parse([]byte("teams:\n  - id: payments\n    jira:\n      jql: project = PAY\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := storetest.New(t)
+	// Renewals every 20 minutes never come: the lease lapses only when the
+	// test says so.
+	leases := db.Leases(time.Hour)
+	ctx := t.Context()
+
+	var logA bytes.Buffer
+	srcA := &pausingSource{title: "stale, from the replica that stalled", paused: make(chan struct{}), resume: make(chan struct{})}
+	countsA, countsB := &lockCounts{}, &lockCounts{}
+	a := &Syncer{Config: cfg, Store: db, Jira: srcA, Leases: leases, Fence: leases, LockLosses: countsA,
+		Logger: slog.New(slog.NewJSONHandler(&logA, nil))}
+	b := &Syncer{Config: cfg, Store: db, Jira: &pausingSource{title: "fresh"}, Leases: leases, Fence: leases, LockLosses: countsB,
+		Logger: slog.New(slog.DiscardHandler)}
+
+	done := make(chan Summary)
+	go func() { done <- a.SyncAll(ctx) }()
+	<-srcA.paused
+	// The lease lapses while A stalls: end it as its TTL would.
+	tokenA, err := leases.Holder(ctx, "jira", "payments")
+	if err != nil || tokenA == "" {
+		t.Fatalf("Holder = %q, %v; want A's token", tokenA, err)
+	}
+	if err := leases.Release(ctx, "jira", "payments", tokenA); err != nil {
+		t.Fatal(err)
+	}
+	sumB := b.SyncAll(ctx)
+	if err := sumB.Err(); err != nil || len(sumB.Teams[0].Skipped) != 0 || sumB.Items != 1 {
+		t.Fatalf("B's sync: %d items, skipped %v, err %v; want 1 item synced", sumB.Items, sumB.Teams[0].Skipped, err)
+	}
+	close(srcA.resume)
+	sumA := <-done
+
+	if err := sumA.Err(); !errors.Is(err, store.ErrStaleFence) {
+		t.Errorf("A's sync error = %v, want ErrStaleFence", err)
+	}
+	items, err := db.Items(ctx, "payments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].Title != "fresh" {
+		t.Errorf("stored items = %+v, want only B's", items)
+	}
+	if diff := cmp.Diff(countsA.got(), map[string]int{LockLostFence: 1}); diff != "" {
+		t.Errorf("A's lock losses (-got +want):\n%s", diff)
+	}
+	if got := countsB.got(); len(got) != 0 {
+		t.Errorf("B's lock losses = %v, want none", got)
+	}
+	// One line says what happened, with where.
+	var stopped []map[string]any
+	for line := range strings.Lines(logA.String()) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if msg, _ := rec["msg"].(string); strings.Contains(msg, "writes are refused") {
+			stopped = append(stopped, map[string]any{"team": rec["team"], "source": rec["source"], "project": rec["project"], "level": rec["level"]})
+		}
+	}
+	want := []map[string]any{{"team": "payments", "source": "jira", "project": "payments", "level": "WARN"}}
+	if diff := cmp.Diff(stopped, want); diff != "" {
+		t.Errorf("refused-write log lines (-got +want):\n%s\nlog:\n%s", diff, logA.String())
+	}
+	// A had nothing to release, and released nothing of B's: the lease is free.
+	if h, err := leases.Holder(ctx, "jira", "payments"); err != nil || h != "" {
+		t.Errorf("lease holder after both syncs = %q, %v; want none", h, err)
 	}
 }

@@ -79,6 +79,10 @@ type Item struct {
 	// oldest first; an open span has a zero To.
 	Flagged []Span
 	Links   []Link
+	// Commented is the latest time a comment was added or edited, among
+	// the comments Jira sent (the first page only: see docs/coaching.md);
+	// zero when none.
+	Commented time.Time
 }
 
 // Span is a stretch of time; a zero To means it has not ended.

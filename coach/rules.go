@@ -355,7 +355,7 @@ func (e *evaluation) itemNudges(f Flow) []Nudge {
 			out = append(out, n)
 		}
 	} else {
-		last := e.lastActivity(it, f.Started, ts)
+		last := LastActivity(it, f.Started, ItemPRs(it.Key, e.in.PRs), e.now)
 		if d := e.clock(last, e.now); d >= e.stalledAfter() {
 			n := base
 			n.Rule, n.Since, n.Level, n.Who = RuleStalled, last, LevelMention, assignee(it)
@@ -432,23 +432,32 @@ func (e *evaluation) isBlockedStatus(status string) bool {
 	return strings.Contains(strings.ToLower(status), "blocked")
 }
 
-// lastActivity is the latest activity on it at or before now.
-func (e *evaluation) lastActivity(it Item, started time.Time, ts []Transition) time.Time {
+// LastActivity is the stalled rule's one definition of activity
+// (docs/coaching.md): the latest of started, the item's status changes,
+// its flags set or cleared, its latest comment, and the events of prs
+// (its pull requests: opened, ready, first commit, pushed or otherwise
+// updated, reviewed, merged, closed), counting only what happened at or
+// before now. A pull request opened after now is left out whole: its
+// first commit may predate now, but nobody could see it yet.
+func LastActivity(it Item, started time.Time, prs []PullRequest, now time.Time) time.Time {
 	last := started
 	seen := func(t time.Time) {
-		if !t.IsZero() && !t.After(e.now) && t.After(last) {
+		if !t.IsZero() && !t.After(now) && t.After(last) {
 			last = t
 		}
 	}
-	for _, t := range ts {
+	for _, t := range it.Transitions {
 		seen(t.At)
 	}
 	for _, s := range it.Flagged {
 		seen(s.From)
 		seen(s.To)
 	}
-	for _, pr := range ItemPRs(it.Key, e.in.PRs) {
-		if pr.Created.After(e.now) {
+	// Only the latest comment is kept: in a backtest, one made after now
+	// hides the earlier ones, so the item looks idler than it was.
+	seen(it.Commented)
+	for _, pr := range prs {
+		if pr.Created.After(now) {
 			continue
 		}
 		for _, t := range []time.Time{pr.Created, pr.Ready, pr.FirstCommit, pr.Merged, pr.Closed, pr.Updated} {

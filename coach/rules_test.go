@@ -191,6 +191,14 @@ func TestRuleStalled(t *testing.T) {
 				p.Reviews = []Review{rv("ben", "COMMENTED", nov(24, 0))}
 				return p
 			}()}},
+		{name: "a comment Monday noon is activity: 2 days idle",
+			items: []Item{func() Item { it := wip("A-1", nov(18, 0)); it.Commented = nov(23, 12); return it }()}},
+		{name: "a comment after now is not activity as of now",
+			items: []Item{func() Item { it := wip("A-1", nov(18, 0)); it.Commented = nov(26, 0); return it }()},
+			want:  []view{{Key: "stalled:A-1", Level: "mention", Who: []string{ana}, Numbers: nums(5.5)}}},
+		{name: "a comment before the start does not restart the idle clock",
+			items: []Item{func() Item { it := wip("A-1", nov(18, 0)); it.Commented = nov(17, 0); return it }()},
+			want:  []view{{Key: "stalled:A-1", Level: "mention", Who: []string{ana}, Numbers: nums(5.5)}}},
 		{name: "a flagged item is blocked, not stalled",
 			items: []Item{func() Item { it := wip("A-1", nov(18, 0)); it.Flagged = []Span{{From: nov(18, 0)}}; return it }()}},
 		{name: "stalled_after set to 3 days: 3.5 days idle stalls",

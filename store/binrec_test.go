@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,8 @@ func codecItem() coach.Item {
 		Parent:   "PAY-100", Points: -0.5, Estimated: true,
 		Flagged: []coach.Span{{To: t0}, {From: t0.Add(time.Millisecond)}},
 		Links:   []coach.Link{{Type: "Blocks", Description: "blocks", Key: "OPS-1"}, {Inward: true}},
+		// Before Resolved's year: a time delta back across decades.
+		Commented: t0.Add(36*time.Hour + 5),
 	}
 }
 
@@ -193,9 +196,10 @@ func TestBinaryRecordsRefused(t *testing.T) {
 	for what, rec := range records {
 		decode := decoders[what]
 		t.Run(what+" of a newer version", func(t *testing.T) {
-			err := decode("\x04" + rec[1:])
-			if !errors.Is(err, ErrUnknownVersion) || !strings.Contains(err.Error(), "record version 4") {
-				t.Errorf("error = %v, want ErrUnknownVersion for version 4", err)
+			newer := rec[0] + 1
+			err := decode(string([]byte{newer}) + rec[1:])
+			if !errors.Is(err, ErrUnknownVersion) || !strings.Contains(err.Error(), fmt.Sprintf("record version %d", newer)) {
+				t.Errorf("error = %v, want ErrUnknownVersion for version %d", err, newer)
 			}
 		})
 		t.Run(what+" cut short", func(t *testing.T) {
@@ -216,6 +220,58 @@ func TestBinaryRecordsRefused(t *testing.T) {
 		it.Transitions[0].At = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 		if _, err := encodeItem(it); err == nil {
 			t.Error("encoding an item with a transition in year 10000: no error")
+		}
+	})
+}
+
+// version3Item is codecItem without Commented as flowbot wrote it before
+// version 4 (encodeItem at commit ce54fc8).
+const version3Item = "\x03\x1f\x05PAY-1\vRefunds €\x05Story\x04Done\x05Fixed\x03Ada\aPAY-100\x80\ue56b\xfe\xc6\x01\xff\xf3\xee\x06\xfdٓ\xb0\xdd\xeb\x01\xe7\a\x00\x00\x00\x00\x00\x00\xe0\xbf\x05\x05To Do\vIn Progress\aBlocked\x06Legacy\x04Done\x04\x03\x82\xc2\xf1\xbd\xdd\xeb\x01\x01\x00\x01\x01\x80\xf4\xee\x06\x02\x03\xff\xf3\xee\x06\x03\x04\x00\x04\x02\x02\xff\xf3\xee\x06\x01\x04\x02\x06Blocks\x06blocks\x00\x05OPS-1\x00\x00\x00\x01\x00\x00"
+
+func TestItemVersions(t *testing.T) {
+	withoutComment := codecItem()
+	withoutComment.Commented = time.Time{}
+	v4, err := encodeItem(codecItem())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		rec     string
+		want    coach.Item
+		wantErr string
+	}{
+		{name: "version 3 reads with no comment time", rec: version3Item, want: withoutComment},
+		{name: "version 4 keeps the comment time", rec: v4, want: codecItem()},
+		{name: "version 3 flagged with a comment time is refused", rec: "\x03\x3f" + version3Item[2:], wantErr: "has no comment time"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := decodeItem(tt.rec)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want one saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(got, tt.want); diff != "" {
+				t.Errorf("item (-got +want):\n%s", diff)
+			}
+		})
+	}
+	t.Run("written as version 4, one time longer than version 3", func(t *testing.T) {
+		rec, err := encodeItem(withoutComment)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec[0] != 4 || rec[2:] != version3Item[2:] {
+			t.Errorf("record without a comment = %q, want version 3's bytes under version 4", rec)
+		}
+		if len(v4) <= len(rec) {
+			t.Errorf("record with a comment is %d bytes, want more than the %d without", len(v4), len(rec))
 		}
 	})
 }

@@ -51,17 +51,23 @@ type linkRecord struct {
 	OtherCategory string `json:"other_category,omitempty"`
 }
 
-// encodeItem renders it as a version-3 binary record (see binrec.go):
+// itemCommentedVersion is the item record encodeItem writes: version 4
+// is version 3 (itemVersion) with the latest comment time, so a flowbot
+// that knows only version 3 refuses it rather than dropping the time.
+const itemCommentedVersion = itemVersion + 1
+
+// encodeItem renders it as a version-4 binary record (see binrec.go):
 //
-//	version 3, flags (uvarint: which times are present, estimated, points),
+//	version 4, flags (uvarint: which times are present, estimated, points),
 //	key, title, type, status, resolution, assignee, parent,
-//	created, updated, resolved (present per flags), points (per flags),
+//	created, updated, resolved, commented (each present per flags; version
+//	3 has no commented), points (per flags),
 //	status table, transitions (count, then per transition a flags byte:
 //	at present, from given; at; from when it differs from the previous
 //	transition's to; to), flagged spans (count, then flags byte, from, to),
 //	links (count, then type, description, inward byte, key, other category).
 func encodeItem(it coach.Item) (string, error) {
-	if err := checkTimes(it.Created, it.Updated, it.Resolved); err != nil {
+	if err := checkTimes(it.Created, it.Updated, it.Resolved, it.Commented); err != nil {
 		return "", err
 	}
 	var flags uint64
@@ -70,6 +76,9 @@ func encodeItem(it coach.Item) (string, error) {
 			flags |= 1 << i
 		}
 	}
+	if !it.Commented.IsZero() {
+		flags |= itemCommented
+	}
 	if it.Estimated {
 		flags |= itemEstimated
 	}
@@ -77,12 +86,12 @@ func encodeItem(it coach.Item) (string, error) {
 		flags |= itemPoints
 	}
 	w := binWriter{b: make([]byte, 0, 64+len(it.Key)+len(it.Title)+len(it.Assignee)+8*len(it.Transitions))}
-	w.byte(itemVersion)
+	w.byte(itemCommentedVersion)
 	w.uint(flags)
 	for _, s := range []string{it.Key, it.Title, it.Type, it.Status, it.Resolution, it.Assignee, it.Parent} {
 		w.str(s)
 	}
-	for _, t := range []time.Time{it.Created, it.Updated, it.Resolved} {
+	for _, t := range []time.Time{it.Created, it.Updated, it.Resolved, it.Commented} {
 		if !t.IsZero() {
 			w.time(t)
 		}
@@ -164,6 +173,7 @@ const (
 	itemResolved
 	itemEstimated
 	itemPoints
+	itemCommented // version 4
 )
 
 // checkTimes refuses times a record could not hold and give back: years
@@ -181,7 +191,7 @@ func checkTimes(ts ...time.Time) error {
 }
 
 // decodeItem reads an item record of any version this code knows: JSON
-// (versions 1 and 2) or binary (version 3).
+// (versions 1 and 2) or binary (versions 3 and 4).
 func decodeItem(data string) (coach.Item, error) {
 	if len(data) > 0 && data[0] != '{' {
 		return decodeItemBinary(data)
@@ -191,14 +201,19 @@ func decodeItem(data string) (coach.Item, error) {
 
 func decodeItemBinary(data string) (coach.Item, error) {
 	r := binReader{s: data}
-	if v := r.byte(); v != itemVersion {
-		return coach.Item{}, fmt.Errorf("%w: record version %d, this flowbot reads 1 to %d", ErrUnknownVersion, v, itemVersion)
+	v := r.byte()
+	if v != itemVersion && v != itemCommentedVersion {
+		return coach.Item{}, fmt.Errorf("%w: record version %d, this flowbot reads 1 to %d", ErrUnknownVersion, v, itemCommentedVersion)
 	}
 	flags := r.uint()
+	if v == itemVersion && flags&itemCommented != 0 {
+		return coach.Item{}, fmt.Errorf("decoding item record: version %d has no comment time, yet its flags say one follows", v)
+	}
 	it := coach.Item{Key: r.str(), Title: r.str(), Type: r.str(), Status: r.str(), Resolution: r.str(), Assignee: r.str(), Parent: r.str()}
 	it.Created = r.optTime(flags&itemCreated != 0)
 	it.Updated = r.optTime(flags&itemUpdated != 0)
 	it.Resolved = r.optTime(flags&itemResolved != 0)
+	it.Commented = r.optTime(flags&itemCommented != 0)
 	it.Estimated = flags&itemEstimated != 0
 	if flags&itemPoints != 0 {
 		it.Points = r.float()

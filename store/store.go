@@ -20,6 +20,7 @@
 //	<prefix>:{<team>}:statuses  string  statuses record (Jira's list as last fetched)
 //	<prefix>:{<team>}:cursors   hash    "<source>:<scope>" -> opaque sync cursor
 //	<prefix>:{<team>}:lastsync  string  last successful sync, UTC RFC 3339 with nanoseconds
+//	<prefix>:{<team>}:fence:<source>:<project> string highest lease fence that wrote (see WithFence)
 //
 // The prefix defaults to "flowbot" and may not contain braces, which would
 // move the hash tag. Team ids and cursor sources are [a-z0-9-]+, so a key is
@@ -135,6 +136,9 @@ type teamKeys struct {
 	flows, flowsDone, flowsWIP, flowsUpdated        string
 	flowFingerprint                                 string
 	prsTime, prsOddSHA                              string
+	// fencePrefix starts the keys of the highest fence that wrote, one
+	// per lease: fencePrefix+"<source>:<project>".
+	fencePrefix string
 }
 
 // keys validates team and returns its keys.
@@ -165,6 +169,8 @@ func (db *DB) keys(team string) (teamKeys, error) {
 
 		prsTime:   base + "prs:time",
 		prsOddSHA: base + "prs:oddsha",
+
+		fencePrefix: base + "fence:",
 	}, nil
 }
 
@@ -192,14 +198,18 @@ func (db *DB) read(ctx context.Context, k teamKeys, queue func(redis.Pipeliner))
 	return checkSchema(ctx, schema)
 }
 
-// maxWriteAttempts bounds retries when another writer changes the schema key
-// between our check and our EXEC, which only a migration does.
-const maxWriteAttempts = 3
+// maxWriteAttempts bounds retries when another writer changes a watched key
+// between our check and our EXEC: the schema key (a team's first write, a
+// migration) or a fence key (the first write of each lease grant). Those
+// changes are few, so a bound above them never fails a write that would
+// have landed, yet still stops a livelock.
+const maxWriteAttempts = 8
 
 // write runs queue in one MULTI/EXEC after checking, under WATCH, that the
 // team's layout is one this code writes. The schema key is set in the same
-// transaction, so a batch is either fully written under a known layout or
-// not at all.
+// transaction when missing, so a batch is either fully written under a
+// known layout or not at all. A ctx from WithFence also has the write's
+// fence checked and raised in that transaction.
 func (db *DB) write(ctx context.Context, k teamKeys, queue func(redis.Pipeliner)) error {
 	return db.writeChecked(ctx, k, nil, queue)
 }
@@ -207,17 +217,37 @@ func (db *DB) write(ctx context.Context, k teamKeys, queue func(redis.Pipeliner)
 // writeChecked is write with a further check, run under WATCH of the schema
 // key and of watch; an error from check aborts the write.
 func (db *DB) writeChecked(ctx context.Context, k teamKeys, check func(*redis.Tx) error, queue func(redis.Pipeliner), watch ...string) error {
+	fence, fenced := fenceOf(ctx)
+	keys := append([]string{k.schema}, watch...)
+	if fenced {
+		keys = append(keys, fence.key(k))
+	}
 	txf := func(tx *redis.Tx) error {
-		if err := checkSchema(ctx, tx.Get(ctx, k.schema)); err != nil {
+		present, err := schemaPresent(ctx, tx.Get(ctx, k.schema))
+		if err != nil {
 			return err
+		}
+		raise := false
+		if fenced {
+			if raise, err = fence.check(ctx, tx, k); err != nil {
+				return err
+			}
 		}
 		if check != nil {
 			if err := check(tx); err != nil {
 				return err
 			}
 		}
-		_, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.Set(ctx, k.schema, schemaVersion, 0)
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			// Setting a key that holds the same value still counts as a
+			// change to WATCH: setting it on every write would make every
+			// concurrent writer of the team retry.
+			if !present {
+				p.Set(ctx, k.schema, schemaVersion, 0)
+			}
+			if raise {
+				p.Set(ctx, fence.key(k), fence.fence, 0)
+			}
 			queue(p)
 			return nil
 		})
@@ -225,7 +255,7 @@ func (db *DB) writeChecked(ctx context.Context, k teamKeys, check func(*redis.Tx
 	}
 	var err error
 	for range maxWriteAttempts {
-		err = db.rdb.Watch(ctx, txf, append([]string{k.schema}, watch...)...)
+		err = db.rdb.Watch(ctx, txf, keys...)
 		if !errors.Is(err, redis.TxFailedErr) {
 			break
 		}
@@ -236,16 +266,22 @@ func (db *DB) writeChecked(ctx context.Context, k teamKeys, check func(*redis.Tx
 // checkSchema accepts a missing schema key (a team never written) or the
 // version this code writes.
 func checkSchema(ctx context.Context, cmd *redis.StringCmd) error {
+	_, err := schemaPresent(ctx, cmd)
+	return err
+}
+
+// schemaPresent is checkSchema that also reports whether the key exists.
+func schemaPresent(ctx context.Context, cmd *redis.StringCmd) (bool, error) {
 	v, err := cmd.Result()
 	switch {
 	case errors.Is(err, redis.Nil):
-		return nil
+		return false, nil
 	case err != nil:
-		return classify(ctx, err)
+		return false, classify(ctx, err)
 	case v != schemaVersion:
-		return fmt.Errorf("%w: key layout %q, this flowbot reads %q", ErrUnknownVersion, v, schemaVersion)
+		return false, fmt.Errorf("%w: key layout %q, this flowbot reads %q", ErrUnknownVersion, v, schemaVersion)
 	}
-	return nil
+	return true, nil
 }
 
 // classify marks errors that mean Redis cannot serve us with ErrUnavailable.

@@ -356,11 +356,17 @@ func TestFixtureDataCenterCustomFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []coach.Item
-	if _, err := c.Sync(t.Context(), "project = AR", time.Time{}, func(items []coach.Item) error {
+	res, err := c.Sync(t.Context(), "project = AR", time.Time{}, func(items []coach.Item) error {
 		got = append(got, items...)
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
+	}
+	// Data Center has no account id: the user key stands in.
+	wantUsers := []jira.User{{AccountID: "mister.morris", Name: "mister.morris", DisplayName: "mister Morris", Email: "mister.morris@uservoice.com"}}
+	if diff := cmp.Diff(res.Users, wantUsers); diff != "" {
+		t.Errorf("users (-got +want):\n%s", diff)
 	}
 	want := []coach.Item{{
 		Key: "AR-86", Type: "Task", Status: "Ready", Resolution: "Done", Assignee: "mister Morris",

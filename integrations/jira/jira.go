@@ -197,6 +197,9 @@ type SyncResult struct {
 	// MaxUpdated is the next cursor: the latest Updated among the items
 	// handed to fn, or since when none was later (zero when both are).
 	MaxUpdated time.Time
+	// Users are the distinct assignees of the items handed to fn, by
+	// AccountID, for matching people by e-mail.
+	Users []User
 }
 
 // Sync fetches every issue matching jql that was updated at or after since
@@ -228,6 +231,7 @@ func (c *Client) Sync(ctx context.Context, jql string, since time.Time, fn func(
 		return SyncResult{}, err
 	}
 	res := SyncResult{MaxUpdated: since}
+	users := userSet{}
 	handle := func(issues []issue) error {
 		items, err := c.items(ctx, issues)
 		if err != nil {
@@ -240,6 +244,11 @@ func (c *Client) Sync(ctx context.Context, jql string, since time.Time, fn func(
 			return fmt.Errorf("handling %d jira issues: %w", len(items), err)
 		}
 		res.Issues += len(items)
+		for _, is := range issues {
+			if !is.Fields.Type.Subtask {
+				users.add(is.Fields.Assignee)
+			}
+		}
 		for _, it := range items {
 			if it.Updated.After(res.MaxUpdated) {
 				res.MaxUpdated = it.Updated
@@ -252,6 +261,7 @@ func (c *Client) Sync(ctx context.Context, jql string, since time.Time, fn func(
 	} else {
 		err = c.searchDataCenter(ctx, q, handle)
 	}
+	res.Users = users.list()
 	if err != nil {
 		return res, fmt.Errorf("syncing jira issues for jql %q: %w", q, err)
 	}

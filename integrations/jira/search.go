@@ -22,7 +22,7 @@ import (
 // searchFields are the fields a sync asks for besides the custom ones
 // (fieldIDs.list). Cloud's enhanced search returns nothing but ids unless
 // fields are named.
-const searchFields = "summary,status,issuetype,resolution,assignee,created,updated,parent,resolutiondate,issuelinks"
+const searchFields = "summary,status,issuetype,resolution,assignee,created,updated,parent,resolutiondate,issuelinks,comment"
 
 // fieldIDs are the custom fields a sync reads.
 type fieldIDs struct {
@@ -67,7 +67,8 @@ type issueFields struct {
 	Parent     *struct {
 		Key string `json:"key"`
 	} `json:"parent"`
-	Links []issueLink `json:"issuelinks"`
+	Links   []issueLink   `json:"issuelinks"`
+	Comment *commentField `json:"comment"`
 	// Custom holds every field undecoded, for the custom ones, whose ids
 	// are configured.
 	Custom map[string]json.RawMessage `json:"-"`
@@ -79,6 +80,51 @@ func (f *issueFields) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return json.Unmarshal(b, &f.Custom)
+}
+
+// commentField is the comment field: Jira sends
+// {"comments":[...],"maxResults":N,"total":M,"startAt":0}, in a search
+// only its first page (oldest first); Atlassian's own OpenAPI example
+// shows a bare array, which is read too.
+type commentField struct {
+	Comments []comment `json:"comments"`
+	Total    int       `json:"total"`
+}
+
+type comment struct {
+	Created jiraTime `json:"created"`
+	Updated jiraTime `json:"updated"`
+}
+
+func (c *commentField) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '[' {
+		c.Total = 0
+		return json.Unmarshal(b, &c.Comments)
+	}
+	type plain commentField
+	return json.Unmarshal(b, (*plain)(c))
+}
+
+// latest is the latest time a comment Jira sent was added or edited.
+func (c *commentField) latest() time.Time {
+	var t time.Time
+	if c == nil {
+		return t
+	}
+	for _, cm := range c.Comments {
+		for _, at := range []time.Time{cm.Created.Time, cm.Updated.Time} {
+			if at.After(t) {
+				t = at
+			}
+		}
+	}
+	return t
+}
+
+// truncated reports whether Jira left comments out: then the newest ones
+// are the ones missing, and latest is a lower bound.
+func (c *commentField) truncated() bool {
+	return c != nil && c.Total > len(c.Comments)
 }
 
 // issueLink is one entry of issuelinks: the link type and the issue at
@@ -271,7 +317,11 @@ func (c *Client) items(ctx context.Context, issues []issue) ([]coach.Item, error
 
 	out := make([]coach.Item, 0, len(keep))
 	var odd []string
+	truncated := 0
 	for _, is := range keep {
+		if is.Fields.Comment.truncated() {
+			truncated++
+		}
 		it, err := toItem(is, c.fields)
 		var ferr *fieldError
 		if errors.As(err, &ferr) {
@@ -283,6 +333,10 @@ func (c *Client) items(ctx context.Context, issues []issue) ([]coach.Item, error
 			continue
 		}
 		out = append(out, it)
+	}
+	if truncated > 0 {
+		// Their latest comment time is a lower bound (docs/coaching.md).
+		c.log.Debug("jira comments beyond the first page not read", "issues", truncated)
 	}
 	if len(odd) > 0 {
 		// A misconfigured field id should not stop the sync, but must not
@@ -352,6 +406,8 @@ func (e *fieldError) Error() string {
 //     inwardIssue (Inward true: with Blocks, this "is blocked by" it), its
 //     outward text otherwise. Entries without a key are dropped.
 //   - Flagged spans come from the changelog only (see readChangelog).
+//   - Commented is the latest created or updated time among the comments
+//     Jira sent: a search sends only the first, oldest, page of them.
 func toItem(is *issue, fids fieldIDs) (coach.Item, error) {
 	f := is.Fields
 	it := coach.Item{
@@ -371,6 +427,7 @@ func toItem(is *issue, fids fieldIDs) (coach.Item, error) {
 	if f.Assignee != nil {
 		it.Assignee = f.Assignee.DisplayName
 	}
+	it.Commented = f.Comment.latest()
 	for _, l := range f.Links {
 		other, desc, inward := l.OutwardIssue, l.Type.Outward, false
 		if l.InwardIssue != nil {

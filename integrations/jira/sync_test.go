@@ -135,6 +135,7 @@ func TestSyncCloudPages(t *testing.T) {
 	done.Type, done.Resolution, done.Assignee = "Bug", "Done", "Ann Lee"
 	done.History = append(done.History, jiratest.Change{At: hours(2), Author: "Ann Lee", Field: "resolution", To: "Done"})
 	s.Put(done)
+	s.PutUsers(jiratest.User{DisplayName: "Ann Lee", AccountID: "5b10a2844c20165700ede21g"})
 
 	c := newClient(t, s, jira.Config{PageSize: 2})
 	pages, items, res := syncPages(t, c, "project = ABC ORDER BY Rank ASC", time.Time{})
@@ -151,7 +152,8 @@ func TestSyncCloudPages(t *testing.T) {
 	if diff := cmp.Diff(items["ABC-10"], item("ABC-10", "To Do", "In Progress", "In Review")); diff != "" {
 		t.Errorf("ABC-10 (-got +want):\n%s", diff)
 	}
-	if diff := cmp.Diff(res, jira.SyncResult{Issues: 5, MaxUpdated: hours(2)}); diff != "" {
+	wantRes := jira.SyncResult{Issues: 5, MaxUpdated: hours(2), Users: []jira.User{{AccountID: "5b10a2844c20165700ede21g", DisplayName: "Ann Lee"}}}
+	if diff := cmp.Diff(res, wantRes); diff != "" {
 		t.Errorf("result (-got +want):\n%s", diff)
 	}
 
@@ -163,7 +165,7 @@ func TestSyncCloudPages(t *testing.T) {
 	for i, c := range cs {
 		want := url.Values{
 			"jql":        {"(project = ABC) AND issuetype not in subTaskIssueTypes() ORDER BY key ASC"},
-			"fields":     {"summary,status,issuetype,resolution,assignee,created,updated,parent,resolutiondate,issuelinks,customfield_10016"},
+			"fields":     {"summary,status,issuetype,resolution,assignee,created,updated,parent,resolutiondate,issuelinks,comment,customfield_10016"},
 			"expand":     {"changelog"},
 			"maxResults": {"2"},
 		}

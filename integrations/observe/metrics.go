@@ -47,7 +47,7 @@ type Metrics struct {
 	schedulerFires  *prometheus.CounterVec
 	nudgesPosted    *prometheus.CounterVec
 	nudgesHeld      *prometheus.CounterVec
-	lockLosses      prometheus.Counter
+	lockLosses      *prometheus.CounterVec
 }
 
 // NewMetrics creates the collectors and registers them on reg.
@@ -107,10 +107,10 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "flowbot_nudges_suppressed_total",
 			Help: "Coaching nudges that held but were held back at a flow check, by team and reason (paused, snoozed, on it, away, not a working day, sent once, same level).",
 		}, []string{"team", "reason"}),
-		lockLosses: prometheus.NewCounter(prometheus.CounterOpts{
+		lockLosses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "flowbot_lock_losses_total",
-			Help: "Leases or claims lost while their work was still running (another replica may have taken the work over).",
-		}),
+			Help: "Sync leases lost while their work was still running (another replica may have taken the work over), by kind (renewal: a sync lease could not be renewed; fence: a sync's write was refused because a newer lease holder had written).",
+		}, []string{"kind"}),
 	}
 	var errs []error
 	for _, c := range []prometheus.Collector{
@@ -124,6 +124,10 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	// Zero from the start, so an alert on an increase sees the first loss.
+	for _, kind := range lockLossKinds {
+		m.lockLosses.WithLabelValues(kind)
 	}
 	return m, nil
 }

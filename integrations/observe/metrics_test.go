@@ -125,6 +125,11 @@ func TestScrape(t *testing.T) {
 	}
 	m.fired("sync", false)
 
+	// A sync lease renewal that failed twice, through the bot's interface.
+	var losses bot.LockLosses = m
+	losses.LockLost(bot.LockLostRenewal)
+	losses.LockLost(bot.LockLostRenewal)
+
 	srv := httptest.NewServer(Handler(reg, fixedReadiness{Ready: true}, logger))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/metrics")

@@ -1,6 +1,11 @@
 package observe
 
-import "strings"
+import (
+	"slices"
+	"strings"
+
+	"github.com/flowbot/flowbot/bot"
+)
 
 // SchedulerFire counts one fire of a scheduled job (the flow check, the
 // standup, the digest) in flowbot_scheduler_fires_total; skipped is true
@@ -30,18 +35,28 @@ func suppressedReason(why string) string {
 	why, _, _ = strings.Cut(why, " until ")
 	why, _, _ = strings.Cut(why, ":")
 	switch why {
-	case "paused", "snoozed", "on it", "away", "not a working day", "sent once":
+	case "paused", "snoozed", "on it", "away", "not a working day", "sent once", "outside working hours":
 		return why
 	case "same level within a working day":
 		return "same level"
+	case "repeated less than repeat_every ago":
+		return "repeated"
 	}
 	return "other"
 }
 
-// LockLost counts a lease or claim lost while its work was running.
-func (m *Metrics) LockLost() {
+// lockLossKinds are the kinds of lock loss the bot reports.
+var lockLossKinds = []string{bot.LockLostRenewal, bot.LockLostFence}
+
+// LockLost counts a lease or claim lost while its work was running, by
+// kind (bot.LockLostRenewal, bot.LockLostFence; any other is counted as
+// "other", so the label's values stay few). It implements bot.LockLosses.
+func (m *Metrics) LockLost(kind string) {
 	if m == nil {
 		return
 	}
-	m.lockLosses.Inc()
+	if !slices.Contains(lockLossKinds, kind) {
+		kind = "other"
+	}
+	m.lockLosses.WithLabelValues(kind).Inc()
 }

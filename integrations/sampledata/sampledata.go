@@ -41,6 +41,7 @@ import (
 	"github.com/flowbot/flowbot/coach"
 	"github.com/flowbot/flowbot/integrations/github/githubtest"
 	"github.com/flowbot/flowbot/integrations/jira/jiratest"
+	"github.com/flowbot/flowbot/integrations/slack/slacktest"
 )
 
 // Team is one simulated team.
@@ -69,10 +70,30 @@ const ProductionEnvironment = "production"
 // type "Incident"); no team's JQL matches it.
 const IncidentProject = "OPS"
 
-// Person is a member of a team, known to Jira by name and to GitHub by login.
+// Person is a member of a team, known to Jira by name, to GitHub by login
+// and to Slack by e-mail.
 type Person struct {
 	Name  string
 	Login string
+	// Email is the work address Slack knows them by; "" for none.
+	Email string
+	// HideEmail: Jira keeps the address hidden (the profile's visibility
+	// setting), so nothing links them by e-mail.
+	HideEmail bool
+	// GitHubEmail: their GitHub profile shows the address publicly (most
+	// profiles do not).
+	GitHubEmail bool
+}
+
+// SlackID is the person's Slack user id in the demo workspace.
+func (p Person) SlackID() string {
+	return "U0" + strings.ToUpper(strings.ReplaceAll(p.Login, "-", ""))
+}
+
+// SlackMember is a workspace member and their team's channel.
+type SlackMember struct {
+	User    slacktest.User
+	Channel string
 }
 
 // World is a generated Jira and GitHub.
@@ -90,6 +111,12 @@ type World struct {
 	// Commits is each repository's default-branch history, oldest first:
 	// the merge commits of its merged pull requests (githubtest.PutCommits).
 	Commits map[string][]string
+	// The people as each service shows them: Jira (jiratest.PutUsers),
+	// GitHub (githubtest.PutUsers) and Slack (slacktest.AddUser, in
+	// their team's channel).
+	JiraUsers    []jiratest.User
+	GitHubUsers  []githubtest.User
+	SlackMembers []SlackMember
 }
 
 // Jira's statuses in the demo, with the categories Jira files them under.
@@ -111,19 +138,36 @@ func DefaultTeams() []Team {
 		{
 			ID: "payments", Name: "Payments", Channel: "C0PAYMENTS", Timezone: "Europe/Berlin",
 			Project: "PAY", Repos: []string{"acme/payments-api", "acme/payments-web"},
-			People: []Person{{"Ana Lima", "ana-lima"}, {"Ben Okafor", "bokafor"}, {"Chen Wei", "chenwei"}, {"Dara Singh", "dsingh"}, {"Eli Novak", "elinovak"}},
+			People: []Person{
+				{Name: "Ana Lima", Login: "ana-lima", Email: "ana.lima@acme.example", GitHubEmail: true},
+				{Name: "Ben Okafor", Login: "bokafor", Email: "ben.okafor@acme.example"},
+				{Name: "Chen Wei", Login: "chenwei", Email: "chen.wei@acme.example", GitHubEmail: true},
+				// Jira hides her address and GitHub has none: she is
+				// linked only by /flow link.
+				{Name: "Dara Singh", Login: "dsingh", Email: "dara.singh@acme.example", HideEmail: true},
+				{Name: "Eli Novak", Login: "elinovak", Email: "eli.novak@acme.example"},
+			},
 			PerDay: 1.3, Pace: 1.0,
 		},
 		{
 			ID: "checkout", Name: "Checkout", Channel: "C0CHECKOUT", Timezone: "America/New_York",
 			Project: "CHK", Repos: []string{"acme/checkout"},
-			People: []Person{{"Fay Moreau", "faym"}, {"Gus Ortega", "gortega"}, {"Hana Sato", "hsato"}, {"Ivo Petrov", "ivop"}},
+			People: []Person{
+				{Name: "Fay Moreau", Login: "faym", Email: "fay.moreau@acme.example", GitHubEmail: true},
+				{Name: "Gus Ortega", Login: "gortega", Email: "gus.ortega@acme.example"},
+				{Name: "Hana Sato", Login: "hsato", Email: "hana.sato@acme.example"},
+				{Name: "Ivo Petrov", Login: "ivop", Email: "ivo.petrov@acme.example"},
+			},
 			PerDay: 1.0, Pace: 1.4,
 		},
 		{
 			ID: "platform", Name: "Platform", Channel: "C0PLATFORM", Timezone: "UTC",
 			Project: "PLAT", Repos: []string{"acme/platform-infra"},
-			People: []Person{{"Jo Kim", "jokim"}, {"Kai Berg", "kberg"}, {"Lea Rossi", "learossi"}},
+			People: []Person{
+				{Name: "Jo Kim", Login: "jokim", Email: "jo.kim@acme.example"},
+				{Name: "Kai Berg", Login: "kberg", Email: "kai.berg@acme.example", GitHubEmail: true},
+				{Name: "Lea Rossi", Login: "learossi", Email: "lea.rossi@acme.example"},
+			},
 			PerDay: 0.8, Pace: 0.8, DeployWorkflow: "deploy.yml",
 		},
 	}
@@ -151,9 +195,33 @@ func Generate(seed uint64, now time.Time, days int, teams []Team) (*World, error
 		w.PRs = append(w.PRs, g.prs...)
 	}
 	inc := &gen{rng: rand.New(rand.NewPCG(seed, 999)), now: w.Now, idBase: issues,
-		team: Team{Project: IncidentProject, People: []Person{{"On Call", "oncall"}}, Pace: 1}}
+		team: Team{Project: IncidentProject, People: []Person{{Name: "On Call", Login: "oncall"}}, Pace: 1}}
 	w.Issues = append(w.Issues, inc.incidents(w)...)
+	w.people()
 	return w, nil
+}
+
+// people fills in the teams' people as Jira, GitHub and Slack show them.
+// Jira account ids are made up in Cloud's shape.
+func (w *World) people() {
+	for _, t := range w.Teams {
+		for i, p := range t.People {
+			ju := jiratest.User{DisplayName: p.Name, AccountID: fmt.Sprintf("712020:%s-%04d", p.Login, i+1)}
+			if !p.HideEmail {
+				ju.Email = p.Email
+			}
+			w.JiraUsers = append(w.JiraUsers, ju)
+			gu := githubtest.User{Login: p.Login, Name: p.Name}
+			if p.GitHubEmail {
+				gu.Email = p.Email
+			}
+			w.GitHubUsers = append(w.GitHubUsers, gu)
+			w.SlackMembers = append(w.SlackMembers, SlackMember{
+				User:    slacktest.User{ID: p.SlackID(), Name: p.Login, TZ: t.Timezone, Email: p.Email},
+				Channel: t.Channel,
+			})
+		}
+	}
 }
 
 type gen struct {

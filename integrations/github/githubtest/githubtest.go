@@ -29,6 +29,9 @@
 //     default-branch history (PutCommits): ahead, behind or identical.
 //     Commit dates on that history are not modelled (served as null).
 //   - The same under /repositories/{id}/..., where Link points.
+//   - GET /users/{login}: the public user, whose email is null unless the
+//     account made it public (PutUsers); every login seen on a pull
+//     request or review is known.
 //
 // Every 200 carries an ETag computed from its body, and a request whose
 // If-None-Match matches gets 304 with no body; like GitHub, a 304 does not
@@ -136,6 +139,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	repos     map[string]*repoState // by lower-cased owner/name
+	users     map[string]User       // by lower-cased login
 	byID      map[int64]*repoState
 	nextRepo  int64
 	nextPull  int64
@@ -213,6 +217,7 @@ func NewServer(opts Options) *Server {
 		mux.HandleFunc("GET "+s.prefix+root+"/compare/{basehead}", s.compare)
 		mux.HandleFunc("GET "+s.prefix+root, s.getRepo)
 	}
+	mux.HandleFunc("GET "+s.prefix+"/users/{login}", s.getUser)
 	mux.HandleFunc("POST "+s.prefix+"/app/installations/{installation}/access_tokens", s.accessToken)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")

@@ -159,18 +159,53 @@ func parseFields(q url.Values, navigableByDefault bool) fieldSet {
 
 var allFields = []string{
 	"summary", "status", "issuetype", "resolution", "assignee", "created", "updated", "project",
-	"parent", "resolutiondate", "issuelinks", PointsField, FlaggedField, EpicLinkField,
+	"parent", "resolutiondate", "issuelinks", "comment", PointsField, FlaggedField, EpicLinkField,
+}
+
+// renderComments draws the comment field: its first page, of at most
+// limit comments (0: all), oldest first.
+func (s *Server) renderComments(base string, rec *record, limit int) map[string]any {
+	cs := rec.Comments
+	if limit > 0 && len(cs) > limit {
+		cs = cs[:limit]
+	}
+	list := make([]map[string]any, 0, len(cs))
+	for i, c := range cs {
+		updated := c.Updated
+		if updated.IsZero() {
+			updated = c.Created
+		}
+		author := s.user(base, c.Author)
+		cm := map[string]any{
+			"self":         base + "/rest/api/2/issue/" + rec.ID + "/comment/" + rec.commentIDs[i],
+			"id":           rec.commentIDs[i],
+			"author":       author,
+			"body":         c.Body,
+			"updateAuthor": author,
+			"created":      c.Created.In(s.loc).Format(jiraTime),
+			"updated":      updated.In(s.loc).Format(jiraTime),
+		}
+		if s.flavor == Cloud {
+			cm["jsdPublic"] = true
+		}
+		list = append(list, cm)
+	}
+	return map[string]any{
+		"self":     base + "/rest/api/2/issue/" + rec.ID + "/comment",
+		"comments": list, "maxResults": len(list), "total": len(rec.Comments), "startAt": 0,
+	}
 }
 
 // renderIssue draws one issue; limit caps the inlined changelog at the
-// most recent histories (0: no cap).
-func (s *Server) renderIssue(base string, rec *record, fields fieldSet, changelog bool, limit int) issueJSON {
+// most recent histories, comments the comment field at the oldest
+// comments (0: no cap).
+func (s *Server) renderIssue(base string, rec *record, fields fieldSet, changelog bool, limit, comments int) issueJSON {
 	out := issueJSON{ID: rec.ID}
 	if !fields.empty() {
 		out.Expand = "operations,versionedRepresentations,editmeta,changelog,renderedFields"
 		out.Self = base + "/rest/api/2/issue/" + rec.ID
 		out.Key = rec.Key
-		out.Fields = s.renderFields(base, rec, fields)
+		out.Fields = s.renderFields(base, rec, fields, comments)
 	}
 	if changelog {
 		hs := rec.histories
@@ -190,7 +225,7 @@ func (s *Server) renderIssue(base string, rec *record, fields fieldSet, changelo
 	return out
 }
 
-func (s *Server) renderFields(base string, rec *record, fs fieldSet) map[string]any {
+func (s *Server) renderFields(base string, rec *record, fs fieldSet, comments int) map[string]any {
 	f := map[string]any{}
 	if fs.has("summary") {
 		f["summary"] = rec.Summary
@@ -281,6 +316,9 @@ func (s *Server) renderFields(base string, rec *record, fs fieldSet) map[string]
 	}
 	if fs.has("issuelinks") {
 		f["issuelinks"] = s.renderLinks(base, rec)
+	}
+	if fs.has("comment") {
+		f["comment"] = s.renderComments(base, rec, comments)
 	}
 	if fs.has("project") {
 		id := s.projectIDs[rec.Project]
@@ -454,9 +492,13 @@ func (s *Server) user(base, displayName string) map[string]any {
 	h := fnv.New64a()
 	h.Write([]byte(displayName))
 	sum := h.Sum64()
+	known, isKnown := s.users[displayName]
 	if s.flavor == Cloud {
 		id := fmt.Sprintf("712020:%016x", sum)
-		return map[string]any{
+		if known.AccountID != "" {
+			id = known.AccountID
+		}
+		u := map[string]any{
 			"self":        base + "/rest/api/2/user?accountId=" + id,
 			"accountId":   id,
 			"avatarUrls":  avatars(base + "/avatar/" + id),
@@ -465,18 +507,36 @@ func (s *Server) user(base, displayName string) map[string]any {
 			"timeZone":    s.tz,
 			"accountType": "atlassian",
 		}
+		if known.Email != "" {
+			u["emailAddress"] = known.Email
+		}
+		return u
 	}
 	name := strings.ReplaceAll(strings.ToLower(displayName), " ", ".")
-	return map[string]any{
-		"self":         base + "/rest/api/2/user?username=" + url.QueryEscape(name),
-		"name":         name,
-		"key":          fmt.Sprintf("JIRAUSER%d", 10000+sum%90000),
-		"emailAddress": name + "@example.com",
-		"avatarUrls":   avatars(base + "/secure/useravatar?ownerId=" + url.QueryEscape(name)),
-		"displayName":  displayName,
-		"active":       true,
-		"timeZone":     s.tz,
+	email := name + "@example.com"
+	key := fmt.Sprintf("JIRAUSER%d", 10000+sum%90000)
+	if isKnown {
+		if known.Key != "" {
+			key = known.Key
+		}
+		email = known.Email
+		if known.Name != "" {
+			name = known.Name
+		}
 	}
+	u := map[string]any{
+		"self":        base + "/rest/api/2/user?username=" + url.QueryEscape(name),
+		"name":        name,
+		"key":         key,
+		"avatarUrls":  avatars(base + "/secure/useravatar?ownerId=" + url.QueryEscape(name)),
+		"displayName": displayName,
+		"active":      true,
+		"timeZone":    s.tz,
+	}
+	if email != "" {
+		u["emailAddress"] = email
+	}
+	return u
 }
 
 func avatars(prefix string) map[string]string {

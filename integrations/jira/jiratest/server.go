@@ -65,6 +65,11 @@ type Options struct {
 	// Now is the clock relative JQL dates ("-30d") count back from.
 	// Default time.Now.
 	Now func() time.Time
+	// InlineCommentLimit caps the comments a search returns per issue:
+	// Jira's search returns the comment field's first page only (oldest
+	// first), with a total that says more exist. An issue GET returns
+	// them all. Default 20.
+	InlineCommentLimit int
 }
 
 // Issue is one issue the server holds.
@@ -95,6 +100,31 @@ type Issue struct {
 	// Links are this issue's links. Each is rendered on both sides: the
 	// linked issue shows the reverse link.
 	Links []IssueLink
+	// Comments are served as the comment field, oldest first.
+	Comments []Comment
+}
+
+// Comment is one comment on an issue.
+type Comment struct {
+	Author  string // display name
+	Body    string
+	Created time.Time
+	Updated time.Time // zero: never edited, served as Created
+}
+
+// User is how the server draws a person, by display name, wherever one
+// appears (assignee, changelog and comment authors). People not put with
+// PutUsers get an id derived from their name and, on Cloud, no e-mail.
+type User struct {
+	DisplayName string
+	// AccountID is the Cloud accountId; "": derived from the name.
+	AccountID string
+	// Name and Key are the Data Center user name and key; "": derived
+	// from the name.
+	Name, Key string
+	// Email is served as emailAddress; "" leaves the field out, as Jira
+	// does for a user whose profile keeps the address hidden.
+	Email string
 }
 
 // IssueLink is a link from an issue to another.
@@ -139,6 +169,7 @@ type Server struct {
 	tz          string
 	maxPage     int
 	inlineLimit int // 0: no cap
+	commentCap  int
 	email       string
 	apiToken    string
 	pat         string
@@ -156,9 +187,11 @@ type Server struct {
 	lastIssueID int
 	lastHistory int
 	lastLink    int
+	lastComment int
 	// reverse holds, by key, the links other issues declare to it: each
 	// link is rendered on both sides, as in Jira.
 	reverse  map[string][]linkRef
+	users    map[string]User // by display name
 	requests []string
 	faults   []*fault
 }
@@ -171,8 +204,9 @@ type issueType struct {
 
 type record struct {
 	Issue
-	histories []history
-	linkIDs   []string // one per Issue.Links
+	histories  []history
+	linkIDs    []string // one per Issue.Links
+	commentIDs []string // one per Issue.Comments
 }
 
 // linkRef is one link as the issue at its other end sees it.
@@ -205,6 +239,7 @@ func NewServer(opts Options) *Server {
 		tz:          opts.UserTimeZone,
 		maxPage:     opts.MaxPageSize,
 		inlineLimit: opts.InlineChangelogLimit,
+		commentCap:  opts.InlineCommentLimit,
 		email:       opts.Email,
 		apiToken:    opts.APIToken,
 		pat:         opts.PAT,
@@ -215,6 +250,10 @@ func NewServer(opts Options) *Server {
 		types:       map[string]*issueType{},
 		projectIDs:  map[string]string{},
 		reverse:     map[string][]linkRef{},
+		users:       map[string]User{},
+	}
+	if s.commentCap <= 0 {
+		s.commentCap = 20
 	}
 	if s.flavor == "" {
 		s.flavor = Cloud
@@ -318,7 +357,13 @@ func (s *Server) Put(issues ...Issue) {
 		}
 		s.statusID(is.Status)
 		is.Links = slices.Clone(is.Links)
+		is.Comments = slices.Clone(is.Comments)
+		slices.SortStableFunc(is.Comments, func(a, b Comment) int { return a.Created.Compare(b.Created) })
 		rec := &record{Issue: is}
+		for range is.Comments {
+			s.lastComment++
+			rec.commentIDs = append(rec.commentIDs, strconv.Itoa(10000+s.lastComment))
+		}
 		for range is.Links {
 			s.lastLink++
 			rec.linkIDs = append(rec.linkIDs, strconv.Itoa(10000+s.lastLink))
@@ -350,6 +395,16 @@ func (s *Server) Put(issues ...Issue) {
 	}
 	for _, refs := range s.reverse {
 		slices.SortFunc(refs, func(a, b linkRef) int { return compareIDs(a.id, b.id) })
+	}
+}
+
+// PutUsers sets how people are drawn, replacing any with the same
+// display name.
+func (s *Server) PutUsers(users ...User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range users {
+		s.users[u.DisplayName] = u
 	}
 }
 
@@ -484,7 +539,9 @@ func (s *Server) handleMyself(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := "Flowbot"
+	s.mu.Lock()
 	u := s.user(baseURL(r), name)
+	s.mu.Unlock()
 	if s.email != "" {
 		u["emailAddress"] = s.email
 	}
@@ -527,7 +584,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	changelog := listParam(q, "expand")["changelog"]
 	issues := make([]issueJSON, 0, len(page))
 	for _, rec := range page {
-		issues = append(issues, s.renderIssue(baseURL(r), rec, fields, changelog, s.inlineLimit))
+		issues = append(issues, s.renderIssue(baseURL(r), rec, fields, changelog, s.inlineLimit, s.commentCap))
 	}
 	writeJSON(w, http.StatusOK, dcSearchJSON{
 		Expand: "schema,names", StartAt: startAt, MaxResults: maxResults, Total: len(matched), Issues: issues,
@@ -575,7 +632,7 @@ func (s *Server) handleSearchJQL(w http.ResponseWriter, r *http.Request) {
 	changelog := listParam(q, "expand")["changelog"]
 	out := cloudSearchJSON{Issues: make([]issueJSON, 0, len(page)), IsLast: end >= len(matched)}
 	for _, rec := range page {
-		out.Issues = append(out.Issues, s.renderIssue(baseURL(r), rec, fields, changelog, s.inlineLimit))
+		out.Issues = append(out.Issues, s.renderIssue(baseURL(r), rec, fields, changelog, s.inlineLimit, s.commentCap))
 	}
 	if !out.IsLast {
 		out.NextPageToken = encodeToken(jql, end)
@@ -602,7 +659,7 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 	if s.flavor == Cloud {
 		limit = 100
 	}
-	writeJSON(w, http.StatusOK, s.renderIssue(baseURL(r), rec, parseFields(q, true), listParam(q, "expand")["changelog"], limit))
+	writeJSON(w, http.StatusOK, s.renderIssue(baseURL(r), rec, parseFields(q, true), listParam(q, "expand")["changelog"], limit, 0))
 }
 
 // handleChangelog is Cloud's paged changelog, oldest first.
