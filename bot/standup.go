@@ -121,7 +121,7 @@ func standupOf(d *teamData, now time.Time) Standup {
 			si.Title = it.Title
 		}
 		si.InStatusDays = daysOf(clock(enteredStatus(f.Item, now), now))
-		si.LastActivity = lastActivity(f.Item, f.Started, prs, now)
+		si.LastActivity = coach.LastActivity(f.Item, f.Started, prs, now)
 		si.IdleDays = daysOf(clock(si.LastActivity, now))
 		if len(prs) > 0 {
 			pr := prs[len(prs)-1]
@@ -169,34 +169,6 @@ func enteredStatus(it coach.Item, now time.Time) time.Time {
 		}
 	}
 	return at
-}
-
-// lastActivity is the latest activity on the item at or before now, as
-// the stalled rule reads it (docs/coaching.md): start, status changes,
-// flags, and its pull requests' events.
-func lastActivity(it coach.Item, started time.Time, prs []coach.PullRequest, now time.Time) time.Time {
-	last := started
-	seen := func(t time.Time) {
-		if !t.IsZero() && !t.After(now) && t.After(last) {
-			last = t
-		}
-	}
-	for _, t := range it.Transitions {
-		seen(t.At)
-	}
-	for _, s := range it.Flagged {
-		seen(s.From)
-		seen(s.To)
-	}
-	for _, pr := range prs {
-		for _, t := range []time.Time{pr.Created, pr.Ready, pr.FirstCommit, pr.Merged, pr.Closed, pr.Updated} {
-			seen(t)
-		}
-		for _, r := range pr.Reviews {
-			seen(r.Submitted)
-		}
-	}
-	return last
 }
 
 // prState is a pull request's review state as of now.

@@ -26,7 +26,7 @@ func TestDependenciesPointInward(t *testing.T) {
 		"integrations/slack":             {"bot", "bot/config", "bot/chart", "coach"},
 		"integrations/observe":           {"bot", "bot/config", "bot/chart", "coach"},
 		"bot/chart":                      {"coach"},
-		"integrations/sampledata":        {"coach", "integrations/jira/jiratest", "integrations/github/githubtest"},
+		"integrations/sampledata":        {"coach", "integrations/jira/jiratest", "integrations/github/githubtest", "integrations/slack/slacktest"},
 		"integrations/jira/jiratest":     {"coach"},
 		"integrations/github/githubtest": {},
 	}
