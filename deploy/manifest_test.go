@@ -55,7 +55,7 @@ func TestSlackManifest(t *testing.T) {
 	if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/flow" || m.Features.SlashCommands[0].UsageHint == "" {
 		t.Errorf("slash commands = %+v, want /flow with a usage hint", m.Features.SlashCommands)
 	}
-	want := []string{"channels:read", "chat:write", "commands", "dnd:read", "files:write", "groups:read", "im:write", "users:read"}
+	want := []string{"channels:read", "chat:write", "commands", "dnd:read", "files:write", "groups:read", "im:write", "users:read", "users:read.email"}
 	got := slices.Sorted(slices.Values(m.OAuth.Scopes.Bot))
 	if !slices.Equal(got, want) {
 		t.Errorf("bot scopes = %v, want exactly %v", got, want)
