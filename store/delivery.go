@@ -194,12 +194,19 @@ func decodeDelivery(d *coach.Delivery, rec string, t *coach.ItemTimes, slabs *ti
 		}
 		p = next
 	}
-	var updated, resolved time.Time
 	for _, tf := range [5]struct {
-		dst  *time.Time
+		dst  *time.Time // nil: skipped, a delivery does not keep it
 		flag byte
-	}{{&d.Created, flagCreated}, {&updated, flagUpdated}, {&resolved, flagResolved}, {&d.Started, flagStarted}, {&d.Done, flagDone}} {
+	}{{&d.Created, flagCreated}, {nil, flagUpdated}, {nil, flagResolved}, {&d.Started, flagStarted}, {&d.Done, flagDone}} {
 		if flags&tf.flag == 0 {
+			continue
+		}
+		if tf.dst == nil {
+			_, k := uvarint(rec[min(p, len(rec)):])
+			if k <= 0 {
+				return fmt.Errorf("decoding flow record: %w", errShortRecord)
+			}
+			p += k
 			continue
 		}
 		tt, next, ok := flowTime(rec, p)

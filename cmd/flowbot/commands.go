@@ -32,23 +32,36 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*cfgPath)
+	file, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	timeout, err := httpTimeout(getenv)
 	if err != nil {
 		return err
 	}
 	logger := newLogger(stderr, slog.LevelInfo)
-	env, err := loadEnv(getenv, needsFor(cfg)...)
+	env, err := loadEnv(getenv)
 	if err != nil {
 		return err
 	}
 	if env.RedisURL == "" {
 		fmt.Fprintln(stdout, "REDIS_URL is unset: this sync checks the connections, but what it fetches is gone when it ends; set REDIS_URL to keep it")
 	}
-	db, src, closeDB, err := connect(ctx, cfg, env, logger)
+	db, closeDB, err := openStore(ctx, env, logger)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
+	// The teams set up from Slack are synced too.
+	cfg := inEffect(ctx, file, db, logger)
+	if _, err := loadEnv(getenv, needsFor(cfg)...); err != nil {
+		return err
+	}
+	src, err := newSources(cfg, env, timeout, logger)
+	if err != nil {
+		return err
+	}
 	sy := src.syncer(cfg, db, logger)
 	if !*quiet {
 		sy.Progress = progressPrinter(stdout)
@@ -131,20 +144,9 @@ func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 			return usageError{fmt.Sprintf("--now %q is not an RFC 3339 time such as 2026-11-20T12:00:00Z", *nowFlag)}
 		}
 	}
-	cfg, err := loadConfig(*cfgPath)
+	file, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
-	}
-	if *teamID == "" && len(cfg.Teams) == 1 {
-		*teamID = cfg.Teams[0].ID
-	}
-	text := strings.Join(pos, " ")
-	if *teamID == "" && !strings.Contains(text, "team:") && !strings.Contains(text, "--team") {
-		ids := make([]string, 0, len(cfg.Teams))
-		for _, t := range cfg.Teams {
-			ids = append(ids, t.ID)
-		}
-		return usageError{"say which team with --team (one of: " + strings.Join(ids, ", ") + ")"}
 	}
 	logger := newLogger(stderr, slog.LevelWarn)
 	env, err := loadEnv(getenv)
@@ -159,6 +161,19 @@ func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		return err
 	}
 	defer closeDB()
+	// Teams set up from Slack are answered for too.
+	cfg := inEffect(ctx, file, db, logger)
+	if *teamID == "" && len(cfg.Teams) == 1 {
+		*teamID = cfg.Teams[0].ID
+	}
+	text := strings.Join(pos, " ")
+	if *teamID == "" && !strings.Contains(text, "team:") && !strings.Contains(text, "--team") {
+		ids := make([]string, 0, len(cfg.Teams))
+		for _, t := range cfg.Teams {
+			ids = append(ids, t.ID)
+		}
+		return usageError{"say which team with --team (one of: " + strings.Join(ids, ", ") + ")"}
+	}
 	b := &bot.Bot{Config: cfg, Store: db, Logger: logger, Unavailable: storeUnavailable}
 	var ans bot.Answer
 	if isNudges(text) {
@@ -193,6 +208,10 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	if err != nil {
 		return err
 	}
+	timeout, err := httpTimeout(getenv)
+	if err != nil {
+		return err
+	}
 	logger := newLogger(stderr, slog.LevelInfo)
 	env, err := loadEnv(getenv, "slack")
 	if err != nil {
@@ -204,15 +223,12 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	}
 	defer closeDB()
 	// The sources serve the teams in effect: the file's and those set up
-	// from Slack (serveWith logs it when those no longer apply).
-	srcCfg := cfg
-	if eff, err := effectiveConfig(ctx, cfg, db); err == nil {
-		srcCfg = eff
-	}
+	// from Slack; teams set up later get theirs at the next sync.
+	srcCfg := inEffect(ctx, cfg, db, slog.New(slog.DiscardHandler)) // serveWith logs it
 	if _, err := loadEnv(getenv, append(needsFor(srcCfg), "slack")...); err != nil {
 		return err
 	}
-	src, err := newSources(srcCfg, env, logger)
+	src, err := newSources(srcCfg, env, timeout, logger)
 	if err != nil {
 		return err
 	}
@@ -239,7 +255,7 @@ type probes struct {
 type withHome struct {
 	slack.Handler
 	*bot.Home
-	*bot.Setup
+	kickingSetup
 	nudgeButtons
 }
 
@@ -258,17 +274,16 @@ func serveWith(ctx context.Context, cfg *config.Config, env config.Env, db *stor
 	// cfg is the file; what is in effect is the file with the settings
 	// made in Slack applied, swapped whole whenever someone saves more.
 	file := cfg
-	eff, err := effectiveConfig(ctx, file, db)
-	if err != nil {
-		logger.Error("starting from the configuration file alone; fix the file or save the teams again with /flow setup", "err", err)
-		eff = file
-	}
+	eff := inEffect(ctx, file, db, logger)
 	cfg = eff
 	live := new(atomic.Pointer[config.Config])
 	live.Store(eff)
 	// The posting schedules run only in real serve (p set), not in the demo.
 	b := &bot.Bot{Config: eff, Live: live, Store: db, Logger: logger, Unavailable: storeUnavailable, Scheduled: p != nil}
-	setup := &bot.Setup{File: file, Live: live, Store: settingsStore{db}, Statuses: db, Logger: logger}
+	sy := src.syncer(cfg, db, logger)
+	sy.Live = live
+	ls := newLiveSync(file, live, db, src, sy, env, logger)
+	setup := kickingSetup{Setup: &bot.Setup{File: file, Live: live, Store: settingsStore{db}, Statuses: db, Logger: logger}, changed: ls.settingsChanged}
 	var handler slack.Handler = b
 	if p != nil {
 		handler = &observe.Commands{Metrics: p.metrics, Logger: logger,
@@ -282,7 +297,7 @@ func serveWith(ctx context.Context, cfg *config.Config, env config.Env, db *stor
 	}
 	// The Home tab is built from the same Bot; the handler answers both.
 	b.Nudges = db.Nudges()
-	handler = withHome{Handler: handler, Home: &bot.Home{Bot: b}, Setup: setup, nudgeButtons: nudgeButtons{b}}
+	handler = withHome{Handler: handler, Home: &bot.Home{Bot: b}, kickingSetup: setup, nudgeButtons: nudgeButtons{b}}
 	sc, err := slack.New(slack.Config{
 		AppToken: env.SlackAppToken,
 		BotToken: env.SlackBotToken,
@@ -294,33 +309,19 @@ func serveWith(ctx context.Context, cfg *config.Config, env config.Env, db *stor
 	if err != nil {
 		return fmt.Errorf("setting up slack: %w", err)
 	}
-	sy := src.syncer(cfg, db, logger)
-	sy.Live = live
 	interval := cfg.SyncInterval.Duration
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return sc.Run(ctx) })
+	var m *observe.Metrics
 	if p != nil {
+		m = p.metrics
 		// The demo runs its flow check itself, once; serve posts on the
 		// teams' schedules.
 		g.Go(func() error { return scheduler(cfg, b, db, sc, p.metrics, logger).Start(ctx) })
-	}
-	if p == nil {
-		g.Go(func() error { return sy.Run(ctx, interval) })
-	} else {
-		g.Go(func() error {
-			return observe.RunEvery(ctx, interval, "sync", p.metrics, logger, func(ctx context.Context) {
-				sum := sy.SyncAll(ctx)
-				logger.Info("background sync finished", "items", sum.Items, "prs", sum.PRs,
-					"duration", sum.Duration.Round(time.Millisecond).String(), "failed", sum.Err() != nil)
-			})
-		})
-		teams := make([]string, len(cfg.Teams))
-		for i, t := range cfg.Teams {
-			teams[i] = t.ID
-		}
-		ready := &observe.Readiness{Redis: db, Slack: sc, Syncs: db, Teams: teams, Interval: interval}
+		ready := &liveReadiness{Readiness: observe.Readiness{Redis: db, Slack: sc, Syncs: db, Interval: interval}, live: live}
 		g.Go(func() error { return observe.Serve(ctx, p.addr, observe.Handler(p.reg, ready, logger), logger) })
 	}
+	g.Go(func() error { return ls.loop(ctx, interval, m) })
 	logger.Info("flowbot serving", "teams", len(cfg.Teams), "sync_interval", interval.String())
 	return g.Wait()
 }

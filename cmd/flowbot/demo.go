@@ -108,7 +108,7 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if len(problems) > 0 {
 		return fmt.Errorf("the demo's environment is invalid: %w", problems)
 	}
-	db, src, closeDB, err := connect(ctx, cfg, env, logger)
+	db, src, closeDB, err := connect(ctx, cfg, env, 0, logger)
 	if err != nil {
 		return err
 	}
@@ -178,6 +178,7 @@ func repl(ctx context.Context, stdin io.Reader, stdout io.Writer, srv *slacktest
 	if interactive {
 		fmt.Fprintf(stdout, "\nYou are in #%s (team %s). Type a /flow command, e.g. /flow cycle-time, /flow aging, /flow help.\n", team.ID, team.ID)
 		fmt.Fprintf(stdout, "Other teams: add team:<id> (%s). Add \"chart\" for a picture (written to %s).\n", teamIDs(cfg), chartDir)
+		fmt.Fprintf(stdout, "You are a workspace admin: /flow setup opens the team's settings form, /flow settings history lists changes.\n")
 		fmt.Fprintf(stdout, "Ctrl-D or \"exit\" ends the demo.\n")
 	}
 	// The demo user is in every team's channel, so the Home tab shows them all.
@@ -187,7 +188,9 @@ func repl(ctx context.Context, stdin io.Reader, stdout io.Writer, srv *slacktest
 			channels = append(channels, t.Channel)
 		}
 	}
-	srv.AddUser(slacktest.User{ID: demoUser, Name: "demo", TZ: "UTC"}, channels...)
+	// and a workspace admin, as whoever installs an app usually is: Slack's
+	// users.info says so, which is what flowbot asks before /flow setup.
+	srv.AddUser(slacktest.User{ID: demoUser, Name: "demo", TZ: "UTC", IsAdmin: true}, channels...)
 	if err := printHome(ctx, stdout, srv, interactive); err != nil {
 		return err
 	}
@@ -227,6 +230,13 @@ func repl(ctx context.Context, stdin io.Reader, stdout io.Writer, srv *slacktest
 		cancel()
 		if err != nil {
 			return fmt.Errorf("sending /flow %s: %w", text, err)
+		}
+		if msg.Via == "views.open" { // /flow setup: the bot opened a form
+			more, err := fillForm(ctx, sc, stdout, srv, msg.ViewID, interactive)
+			if err != nil || !more {
+				return err
+			}
+			continue
 		}
 		if out, ok := renderBlocks(msg.Blocks, interactive); ok {
 			fmt.Fprintln(stdout, out)

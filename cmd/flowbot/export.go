@@ -75,3 +75,17 @@ func effectiveConfig(ctx context.Context, file *config.Config, db settingsReader
 	}
 	return eff, nil
 }
+
+// inEffect is the configuration sync, ask and serve act on: the file with
+// the settings made in Slack applied (effectiveConfig, as config export
+// writes it). When those no longer apply to the file, it logs why and acts
+// on the file alone, so a bad stored setting cannot stop the teams the
+// file describes.
+func inEffect(ctx context.Context, file *config.Config, db settingsReader, logger *slog.Logger) *config.Config {
+	eff, err := effectiveConfig(ctx, file, db)
+	if err != nil {
+		logger.Error("using the configuration file alone; fix the file or save the teams again with /flow setup", "err", err)
+		return file
+	}
+	return eff
+}

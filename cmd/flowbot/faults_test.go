@@ -14,6 +14,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -136,7 +139,7 @@ func faultEnv(t *testing.T, w *world, redisURL string, extra map[string]string) 
 // prepare, when set, may change the sources first.
 func syncOnce(t *testing.T, cfg *config.Config, env config.Env, logger *slog.Logger, prepare func(*sources)) bot.Summary {
 	t.Helper()
-	db, src, closeDB, err := connect(t.Context(), cfg, env, logger)
+	db, src, closeDB, err := connect(t.Context(), cfg, env, 0, logger)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
@@ -251,7 +254,7 @@ func TestFaultRedisRestartedMidSync(t *testing.T) {
 	// times, as serve does: the lease its interrupted sync could not
 	// release is its own to take back.
 	env := faultEnv(t, w, r.url(0), nil)
-	db, src, closeDB, err := connect(t.Context(), cfg, env, logger)
+	db, src, closeDB, err := connect(t.Context(), cfg, env, 0, logger)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
@@ -294,7 +297,14 @@ func TestFaultRedisRestartedMidSync(t *testing.T) {
 // background sync) until the test ends, and waits for its socket.
 func serveFor(t *testing.T, cfg *config.Config, env config.Env, sl *slacktest.Server, logger *slog.Logger, prepare func(*sources)) {
 	t.Helper()
-	db, src, closeDB, err := connect(t.Context(), cfg, env, logger)
+	serveForTimeout(t, cfg, env, sl, logger, 0, prepare)
+}
+
+// serveForTimeout is serveFor with each HTTP attempt to Jira and GitHub
+// bounded by timeout (0: the default).
+func serveForTimeout(t *testing.T, cfg *config.Config, env config.Env, sl *slacktest.Server, logger *slog.Logger, timeout time.Duration, prepare func(*sources)) {
+	t.Helper()
+	db, src, closeDB, err := connect(t.Context(), cfg, env, timeout, logger)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
@@ -536,8 +546,11 @@ func editJSON(t *testing.T, resp *http.Response, edit func(any)) {
 	resp.Header.Del("Content-Length")
 }
 
-// TestFaultSlowAPI: while Jira hangs in the middle of a sync, a slash
-// command is still acknowledged and answered from the store.
+// TestFaultSlowAPI: Jira stops answering in the middle of serve's sync.
+// Each attempt is cut off after FLOWBOT_HTTP_TIMEOUT and retried, with a
+// log line naming the timeout; meanwhile a slash command is acknowledged
+// in time (the stand-in fails the exchange after 3s without an ack) and
+// answered from the store; when Jira answers again the sync finishes.
 func TestFaultSlowAPI(t *testing.T) {
 	r := startRedis(t)
 	w := newWorld(t)
@@ -545,30 +558,124 @@ func TestFaultSlowAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.SyncInterval.Duration = time.Hour // the sync at start, none after
 	var logs syncedBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	if sum := syncOnce(t, cfg, faultEnv(t, w, r.url(0), nil), logger, nil); sum.Err() != nil {
 		t.Fatalf("first sync: %v", sum.Err())
 	}
-	sl, slackEnv := newSlack(t)
+
+	// A slow Jira: the first two searches get no answer until the client
+	// gives up on them; then it recovers.
+	const hangs = 2
+	var searches, gaveUp atomic.Int32
 	hung := make(chan struct{})
-	release := make(chan struct{})
-	var once sync.Once
-	serveFor(t, cfg, faultEnv(t, w, r.url(0), slackEnv), sl, logger, func(src *sources) {
-		src.jiraCalls.Base = roundTripFunc(func(req *http.Request) (*http.Response, error) {
-			once.Do(func() { close(hung) })
-			select { // Jira does not answer until the test is done
-			case <-release:
-			case <-req.Context().Done():
-				return nil, req.Context().Err()
-			}
-			return http.DefaultTransport.RoundTrip(req)
-		})
-	})
-	defer close(release)
+	upstream, err := url.Parse(w.jira.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(upstream)
+	slow := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
+		if !strings.Contains(req.URL.Path, "/search") {
+			proxy.ServeHTTP(rw, req)
+			return
+		}
+		switch n := searches.Add(1); {
+		case n > hangs:
+			proxy.ServeHTTP(rw, req)
+			return
+		case n == 1:
+			close(hung)
+		}
+		<-req.Context().Done() // no answer: only the client ends this
+		gaveUp.Add(1)
+	}))
+	defer slow.Close()
+
+	timeout, err := httpTimeout(func(k string) string { return map[string]string{httpTimeoutVar: "300ms"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sl, slackEnv := newSlack(t)
+	slackEnv["JIRA_BASE_URL"] = slow.URL
+	started := time.Now()
+	serveForTimeout(t, cfg, faultEnv(t, w, r.url(0), slackEnv), sl, logger, timeout, nil)
 	<-hung
 	if got := slash(t, sl, "wip"); !strings.Contains(got, "Work in progress") {
-		t.Errorf("during a hung sync: %q, want work in progress", got)
+		t.Errorf("while Jira hangs: %q, want work in progress", got)
+	}
+
+	waitFor(t, "the sync to finish once Jira recovers", func() bool {
+		return strings.Contains(logs.String(), `"msg":"background sync finished"`)
+	})
+	var finished struct {
+		Failed bool `json:"failed"`
+	}
+	var timeouts int
+	for _, line := range strings.Split(logs.String(), "\n") {
+		switch {
+		case strings.Contains(line, `"msg":"background sync finished"`):
+			if err := json.Unmarshal([]byte(line), &finished); err != nil {
+				t.Fatal(err)
+			}
+		case strings.Contains(line, `"msg":"retrying request"`) && strings.Contains(line, "no answer in time after 300ms (FLOWBOT_HTTP_TIMEOUT)"):
+			timeouts++
+		}
+	}
+	if finished.Failed {
+		t.Errorf("the sync failed although Jira recovered:\n%s", logs.String())
+	}
+	if timeouts != hangs || gaveUp.Load() != hangs {
+		t.Errorf("%d retries logged a timeout and the client gave up on %d searches, want %d of each:\n%s", timeouts, gaveUp.Load(), hangs, logs.String())
+	}
+	db, closeDB, err := openStore(t.Context(), faultEnv(t, w, r.url(0), nil), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB()
+	if at, err := db.LastSync(t.Context(), "payments"); err != nil || at.Before(started) {
+		t.Errorf("last sync of payments = %v, %v; want after serve started", at, err)
 	}
 	assertNoSecrets(t, logs.String(), secretsOf(w, faultAppToken, faultBotToken))
+}
+
+// TestHTTPTimeoutFromTheEnvironment: FLOWBOT_HTTP_TIMEOUT is a Go
+// duration, 1m when unset; anything else stops flowbot with the variable
+// and an example named.
+func TestHTTPTimeoutFromTheEnvironment(t *testing.T) {
+	tests := []struct {
+		name, value string
+		want        time.Duration
+		wantErr     bool
+	}{
+		{"unset", "", time.Minute, false},
+		{"seconds", "30s", 30 * time.Second, false},
+		{"minutes", "2m", 2 * time.Minute, false},
+		{"no unit", "30", 0, true},
+		{"words", "soon", 0, true},
+		{"zero", "0s", 0, true},
+		{"negative", "-5s", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := httpTimeout(func(k string) string { return map[string]string{httpTimeoutVar: tt.value}[k] })
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Errorf("httpTimeout(%q) = %v, %v; want %v, error %v", tt.value, got, err, tt.want, tt.wantErr)
+			}
+			if err != nil && (!strings.Contains(err.Error(), "FLOWBOT_HTTP_TIMEOUT") || !strings.Contains(err.Error(), "FLOWBOT_HTTP_TIMEOUT=30s")) {
+				t.Errorf("error %q does not name the variable and an example", err)
+			}
+		})
+	}
+	w := newWorld(t)
+	env := map[string]string{httpTimeoutVar: "soon"}
+	for k, v := range w.env {
+		env[k] = v
+	}
+	for _, cmd := range []string{"sync", "serve"} {
+		code, out, errOut := runCmd(t, env, "", cmd, "--config", w.config)
+		if code != exitFail || !strings.Contains(errOut, `FLOWBOT_HTTP_TIMEOUT="soon" is not a positive Go duration`) {
+			t.Errorf("%s with a bad FLOWBOT_HTTP_TIMEOUT exited %d\n%s\n%s", cmd, code, out, errOut)
+		}
+	}
 }

@@ -31,8 +31,8 @@ Usage:
 
 Environment: SLACK_APP_TOKEN, SLACK_BOT_TOKEN, SLACK_API_URL, JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN,
 JIRA_PAT, GITHUB_API_URL, GITHUB_TOKEN (or GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID,
-GITHUB_APP_PRIVATE_KEY), REDIS_URL (unset: an in-process Redis), FLOWBOT_HTTP_ADDR; every secret also
-as NAME_FILE. flowbot serve answers /healthz, /readyz and /metrics on http_addr (default :8080).
+GITHUB_APP_PRIVATE_KEY), REDIS_URL (unset: an in-process Redis), FLOWBOT_HTTP_ADDR, FLOWBOT_HTTP_TIMEOUT
+(one request to Jira or GitHub, default 1m); every secret also as NAME_FILE. flowbot serve answers /healthz, /readyz and /metrics on http_addr (default :8080).
 Run "flowbot COMMAND -h" for a command's flags.
 `
 

@@ -153,13 +153,14 @@ func redisClient(rawURL string) (redis.UniversalClient, string, []string, error)
 }
 
 // connect opens the store and builds the sources: what sync, serve and the
-// demo share.
-func connect(ctx context.Context, cfg *config.Config, env config.Env, logger *slog.Logger) (*store.DB, *sources, func(), error) {
+// demo share. timeout bounds each HTTP attempt to Jira and GitHub (0: the
+// default).
+func connect(ctx context.Context, cfg *config.Config, env config.Env, timeout time.Duration, logger *slog.Logger) (*store.DB, *sources, func(), error) {
 	db, closeDB, err := openStore(ctx, env, logger)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	src, err := newSources(cfg, env, logger)
+	src, err := newSources(cfg, env, timeout, logger)
 	if err != nil {
 		closeDB()
 		return nil, nil, nil, err
@@ -184,22 +185,31 @@ type sources struct {
 	jiraCalls   *retry.Transport
 	githubCalls *retry.Transport
 	metrics     *observe.Metrics // nil: not recorded
+
+	// What cover needs to build adapters for teams that arrive later.
+	env      config.Env
+	flavor   string
+	timeout  time.Duration
+	logger   *slog.Logger
+	jiraByPF map[string]*jiraSource // by story-points field
 }
 
 // instrument records every API call, rate-limit wait and sync run in m
-// from now on. Call it before the first sync.
+// from now on, also of adapters cover adds later. Call it before the first
+// sync.
 func (s *sources) instrument(m *observe.Metrics) {
 	s.metrics = m
-	for _, c := range []struct {
-		t       *retry.Transport
-		service string
-	}{{s.jiraCalls, "jira"}, {s.githubCalls, "github"}} {
-		if c.t == nil {
-			continue
-		}
-		c.t.Base = &observe.Transport{Base: c.t.Base, Service: c.service, Metrics: m}
-		c.t.OnWait = func(kind string, d time.Duration) { m.RateLimitWait(c.service, kind, d) }
+	s.instrumentTransport(s.jiraCalls, "jira")
+	s.instrumentTransport(s.githubCalls, "github")
+}
+
+func (s *sources) instrumentTransport(t *retry.Transport, service string) {
+	m := s.metrics
+	if t == nil || m == nil {
+		return
 	}
+	t.Base = &observe.Transport{Base: t.Base, Service: service, Metrics: m}
+	t.OnWait = func(kind string, d time.Duration) { m.RateLimitWait(service, kind, d) }
 }
 
 func (s *sources) calls() int64 {
@@ -213,80 +223,116 @@ func (s *sources) calls() int64 {
 	return n
 }
 
-func newSources(cfg *config.Config, env config.Env, logger *slog.Logger) (*sources, error) {
-	var s sources
-	usesJira, usesGitHub := false, false
-	for _, t := range cfg.Teams {
-		usesJira = usesJira || t.Jira.JQL != ""
-		usesGitHub = usesGitHub || len(t.GitHub.Repos) > 0
+// newSources builds the adapters the teams of cfg use. timeout bounds each
+// HTTP attempt (0: defaultHTTPTimeout).
+func newSources(cfg *config.Config, env config.Env, timeout time.Duration, logger *slog.Logger) (*sources, error) {
+	if timeout <= 0 {
+		timeout = defaultHTTPTimeout
 	}
-	if usesJira {
-		s.jiraCalls = &retry.Transport{Service: "jira", Logger: logger}
+	s := &sources{env: env, flavor: cfg.Jira.Flavor, timeout: timeout, logger: logger}
+	if _, err := s.cover(cfg); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// cover adds the adapters that cfg's teams use and s lacks: a team set up
+// from Slack may bring Jira or GitHub to a process that started without
+// them, or read story points from another field. Adapters already built
+// stay, with their transports, call counts and instrumentation. It
+// reports whether it added any.
+func (s *sources) cover(cfg *config.Config) (bool, error) {
+	added := false
+	byTeam := map[string]*jiraSource{}
+	for _, t := range cfg.Teams {
+		if t.Jira.JQL == "" {
+			continue
+		}
+		if s.jiraCalls == nil {
+			s.jiraCalls = &retry.Transport{Service: "jira", Logger: s.logger, Base: timeoutTransport{d: s.timeout}}
+			s.instrumentTransport(s.jiraCalls, "jira")
+			s.jiraByPF = map[string]*jiraSource{}
+		}
 		// One client per story-points field the teams name; most sites
 		// have one.
-		byField := map[string]*jiraSource{}
-		s.jiraByTeam = map[string]*jiraSource{}
-		for _, t := range cfg.Teams {
-			if t.Jira.JQL == "" {
-				continue
+		src, ok := s.jiraByPF[t.Jira.PointsField]
+		if !ok {
+			c, err := jira.New(jira.Config{
+				BaseURL:     s.env.JiraBaseURL,
+				Flavor:      s.flavor,
+				Email:       s.env.JiraEmail,
+				APIToken:    s.env.JiraAPIToken,
+				PAT:         s.env.JiraPAT,
+				HTTPClient:  &http.Client{Transport: s.jiraCalls},
+				Logger:      s.logger,
+				PointsField: t.Jira.PointsField,
+			})
+			if err != nil {
+				return added, fmt.Errorf("setting up jira: %w", err)
 			}
-			src, ok := byField[t.Jira.PointsField]
-			if !ok {
-				c, err := jira.New(jira.Config{
-					BaseURL:     env.JiraBaseURL,
-					Flavor:      cfg.Jira.Flavor,
-					Email:       env.JiraEmail,
-					APIToken:    env.JiraAPIToken,
-					PAT:         env.JiraPAT,
-					HTTPClient:  &http.Client{Transport: s.jiraCalls, Timeout: time.Minute},
-					Logger:      logger,
-					PointsField: t.Jira.PointsField,
-				})
-				if err != nil {
-					return nil, fmt.Errorf("setting up jira: %w", err)
-				}
-				src = &jiraSource{c}
-				byField[t.Jira.PointsField] = src
-			}
-			s.jiraByTeam[t.ID] = src
-			if s.jira == nil {
-				s.jira = src
-			}
+			src = &jiraSource{c}
+			s.jiraByPF[t.Jira.PointsField] = src
+			added = true
+		}
+		byTeam[t.ID] = src
+		if s.jira == nil {
+			s.jira = src
 		}
 	}
-	if usesGitHub {
-		s.githubCalls = &retry.Transport{Service: "github", Logger: logger}
+	if s.jiraCalls != nil {
+		s.jiraByTeam = byTeam
+	}
+	if s.github == nil && usesGitHub(cfg) {
+		s.githubCalls = &retry.Transport{Service: "github", Logger: s.logger, Base: timeoutTransport{d: s.timeout}}
+		s.instrumentTransport(s.githubCalls, "github")
 		ghc := github.Config{
-			APIURL:     env.GitHubAPIURL,
-			Token:      env.GitHubToken,
-			HTTPClient: &http.Client{Transport: s.githubCalls, Timeout: time.Minute},
-			Logger:     logger,
+			APIURL:     s.env.GitHubAPIURL,
+			Token:      s.env.GitHubToken,
+			HTTPClient: &http.Client{Transport: s.githubCalls},
+			Logger:     s.logger,
 		}
-		if env.GitHubApp() {
+		if s.env.GitHubApp() {
 			ghc.App = &github.App{
-				ID:             env.GitHubAppID,
-				InstallationID: env.GitHubAppInstallationID,
-				PrivateKey:     []byte(env.GitHubAppPrivateKey),
+				ID:             s.env.GitHubAppID,
+				InstallationID: s.env.GitHubAppInstallationID,
+				PrivateKey:     []byte(s.env.GitHubAppPrivateKey),
 			}
-			logger.Info("github: authenticating as a GitHub App", "app_id", env.GitHubAppID, "installation_id", env.GitHubAppInstallationID)
+			s.logger.Info("github: authenticating as a GitHub App", "app_id", s.env.GitHubAppID, "installation_id", s.env.GitHubAppInstallationID)
 		}
 		c, err := github.New(ghc)
 		if err != nil {
-			return nil, fmt.Errorf("setting up github: %w", err)
+			return added, fmt.Errorf("setting up github: %w", err)
 		}
 		s.github = &githubSource{c: c, now: time.Now}
+		added = true
 	}
-	return &s, nil
+	return added, nil
+}
+
+func usesGitHub(cfg *config.Config) bool {
+	for _, t := range cfg.Teams {
+		if len(t.GitHub.Repos) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *sources) syncer(cfg *config.Config, db *store.DB, logger *slog.Logger) *bot.Syncer {
 	// Replicas on one Redis split the work by lease; one process alone
 	// always gets them.
 	sy := &bot.Syncer{Config: cfg, Store: db, Logger: logger, Leases: db.Leases(0)}
-	m := s.metrics
-	if m != nil {
-		sy.Store = observe.SyncStore{SyncStore: db, Counts: db, Metrics: m}
+	if s.metrics != nil {
+		sy.Store = observe.SyncStore{SyncStore: db, Counts: db, Metrics: s.metrics}
 	}
+	s.attach(sy)
+	return sy
+}
+
+// attach hands sy the adapters s has now. Call it between syncs, never
+// during one: sy's fields are not guarded.
+func (s *sources) attach(sy *bot.Syncer) {
+	m := s.metrics
 	issues := func(src *jiraSource) bot.IssueSource {
 		if m == nil {
 			return src
@@ -309,7 +355,6 @@ func (s *sources) syncer(cfg *config.Config, db *store.DB, logger *slog.Logger) 
 			sy.Deployments = observe.DeploymentSource{DeploymentSource: s.github, Metrics: m}
 		}
 	}
-	return sy
 }
 
 // githubBackfill is how far back the first sync of a repository reads.
