@@ -321,9 +321,13 @@ func usesGitHub(cfg *config.Config) bool {
 func (s *sources) syncer(cfg *config.Config, db *store.DB, logger *slog.Logger) *bot.Syncer {
 	// Replicas on one Redis split the work by lease; one process alone
 	// always gets them.
-	sy := &bot.Syncer{Config: cfg, Store: db, Logger: logger, Leases: db.Leases(0)}
+	// Writes made under a lease are fenced, so a replica whose lease was
+	// taken over cannot overwrite the new holder's work.
+	leases := db.Leases(0)
+	sy := &bot.Syncer{Config: cfg, Store: db, Logger: logger, Leases: leases, Fence: leases}
 	if s.metrics != nil {
 		sy.Store = observe.SyncStore{SyncStore: db, Counts: db, Metrics: s.metrics}
+		sy.LockLosses = s.metrics
 	}
 	s.attach(sy)
 	return sy
