@@ -13,6 +13,7 @@ import (
 	"github.com/flowbot/flowbot/bot/config"
 	"github.com/flowbot/flowbot/integrations/slack"
 	"github.com/flowbot/flowbot/store"
+	"github.com/robfig/cron/v3"
 )
 
 // isNudges reports whether an ask's text is the nudges preview; a
@@ -48,11 +49,14 @@ func demoFlowChecks(ctx context.Context, stdout io.Writer, cfg *config.Config, e
 		if t.Channel == "" {
 			continue
 		}
-		// The flow check posts on working days only: on a weekend the demo
-		// shows the one of the last working Monday morning instead.
-		at := now
-		if loc := t.Location(); !t.Workdays()[now.In(loc).Weekday()] {
-			at = lastMondayMorning(now, loc)
+		// The demo shows the flow check the channel got last: its latest
+		// fire on a working day, at the team's scheduled time (a flow
+		// check run at 22:00 would hold everything back as outside
+		// working hours).
+		at, ok := lastFlowCheck(&t, now)
+		if !ok {
+			fmt.Fprintf(stdout, "(%s: its flow check is switched off)\n", t.ID)
+			continue
 		}
 		fmt.Fprintf(stdout, "(%s, as of %s)\n", t.ID, at.In(t.Location()).Format("Mon Jan 2 15:04 MST"))
 		res, err := n.RunFlowCheck(ctx, t.ID, at)
@@ -79,4 +83,27 @@ func demoFlowChecks(ctx context.Context, stdout io.Writer, cfg *config.Config, e
 		}
 	}
 	return nil
+}
+
+// lastFlowCheck is the latest fire of t's flow-check schedule at or before
+// now on one of its working days (holidays excluded), looking back three
+// weeks; false when the schedule is off or never fired in that time.
+func lastFlowCheck(t *config.Team, now time.Time) (time.Time, bool) {
+	spec := t.FlowCheckSpec()
+	if spec == "" {
+		return time.Time{}, false
+	}
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return time.Time{}, false // config check refuses such a schedule
+	}
+	cal := t.Calendar()
+	loc := t.Location()
+	var last time.Time
+	for at := sched.Next(now.Add(-21 * 24 * time.Hour).In(loc)); !at.IsZero() && !at.After(now); at = sched.Next(at) {
+		if cal.IsWorkingDay(at) {
+			last = at
+		}
+	}
+	return last, !last.IsZero()
 }
