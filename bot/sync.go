@@ -20,8 +20,10 @@ import (
 type IssueSource interface {
 	Statuses(ctx context.Context) ([]coach.Status, error)
 	// SyncIssues hands every item matching jql updated at or after since
-	// (zero: all) to fn, page by page, and returns the latest update seen.
-	SyncIssues(ctx context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, error)
+	// (zero: all) to fn, page by page, and returns the latest update seen
+	// and the distinct Jira users those items are assigned to (with the
+	// e-mail addresses Jira reveals), for linking people by e-mail.
+	SyncIssues(ctx context.Context, jql string, since time.Time, fn func([]coach.Item) error) (latest time.Time, users []JiraUser, err error)
 }
 
 // PullRequestSource is what syncing needs from GitHub.
@@ -137,8 +139,11 @@ type Syncer struct {
 	// LockLosses, when set, counts leases lost mid-work and writes
 	// refused for a stale fence.
 	LockLosses LockLosses
-	Now        func() time.Time // nil: time.Now
-	Logger     *slog.Logger
+	// Linker, when set, links the team's people by e-mail after each
+	// sync, from the Jira users and pull requests it saw.
+	Linker *Linker
+	Now    func() time.Time // nil: time.Now
+	Logger *slog.Logger
 	// Progress, when set, is told about every stored page: it is how
 	// `flowbot sync` shows a long backfill moving.
 	Progress func(team, source, scope string, stored int)
@@ -227,9 +232,10 @@ func (s *Syncer) syncTeam(ctx context.Context, team *config.Team, statuses []coa
 	started := s.now()
 	var errs []error
 	did := false
+	var seen seenPeople
 	if team.Jira.JQL != "" {
 		ran, err := s.withLease(ctx, team.ID, "jira", team.ID, func(ctx context.Context) error {
-			n, err := s.syncJira(ctx, team, statuses, statusErr)
+			n, err := s.syncJira(ctx, team, statuses, statusErr, &seen)
 			r.Items = n
 			if s.fencedOff(err) {
 				return err // the lease is another replica's now, and so is the rest
@@ -259,7 +265,7 @@ func (s *Syncer) syncTeam(ctx context.Context, team *config.Team, statuses []coa
 	}
 	for _, repo := range team.GitHub.Repos {
 		ran, err := s.withLease(ctx, team.ID, "github", repo, func(ctx context.Context) error {
-			n, err := s.syncRepo(ctx, team, repo)
+			n, err := s.syncRepo(ctx, team, repo, &seen)
 			r.PRs += n
 			if s.fencedOff(err) {
 				return err
@@ -295,6 +301,7 @@ func (s *Syncer) syncTeam(ctx context.Context, team *config.Team, statuses []coa
 			r.Err = fmt.Errorf("recording sync time: %w", err)
 		}
 	}
+	s.link(ctx, team.ID, &seen)
 	log := s.logger().With("team", team.ID, "items", r.Items, "prs", r.PRs, "deployments", r.Deployments, "incidents", r.Incidents, "duration", s.now().Sub(started).Round(time.Millisecond).String())
 	if len(r.Skipped) > 0 {
 		log = log.With("skipped", r.Skipped)
@@ -412,7 +419,32 @@ func (s *Syncer) renewLease(ctx context.Context, log *slog.Logger, source, proje
 	}
 }
 
-func (s *Syncer) syncJira(ctx context.Context, team *config.Team, statuses []coach.Status, statusErr error) (int, error) {
+// seenPeople are the people one team's sync saw, for linking by e-mail.
+type seenPeople struct {
+	jira []JiraUser
+	// prs keep only who is on each pull request.
+	prs []coach.PullRequest
+}
+
+func (p *seenPeople) addPRs(prs []coach.PullRequest) {
+	for _, pr := range prs {
+		p.prs = append(p.prs, coach.PullRequest{Author: pr.Author, AuthorIsBot: pr.AuthorIsBot,
+			Reviews: pr.Reviews, RequestedReviewers: pr.RequestedReviewers})
+	}
+}
+
+// link links the people seen by e-mail. It never fails the sync: people
+// stay unlinked until the next one, and mentions use plain names.
+func (s *Syncer) link(ctx context.Context, team string, seen *seenPeople) {
+	if s.Linker == nil || (len(seen.jira) == 0 && len(seen.prs) == 0) || ctx.Err() != nil {
+		return
+	}
+	if _, err := s.Linker.Link(ctx, team, seen.jira, seen.prs); err != nil {
+		s.logger().Warn("linking people by e-mail failed; retried at the next sync", "team", team, "err", err)
+	}
+}
+
+func (s *Syncer) syncJira(ctx context.Context, team *config.Team, statuses []coach.Status, statusErr error, seen *seenPeople) (int, error) {
 	if s.Jira == nil {
 		return 0, errors.New("team has a jql but no Jira connection is configured: set JIRA_BASE_URL")
 	}
@@ -440,7 +472,7 @@ func (s *Syncer) syncJira(ctx context.Context, team *config.Team, statuses []coa
 	if err := updateFlowIndex(ctx, s.Store, team.ID, wf, nil); err != nil {
 		return 0, fmt.Errorf("updating the flow index: %w", err)
 	}
-	latest, err := s.jiraFor(team.ID).SyncIssues(ctx, team.Jira.JQL, since, func(items []coach.Item) error {
+	latest, users, err := s.jiraFor(team.ID).SyncIssues(ctx, team.Jira.JQL, since, func(items []coach.Item) error {
 		if err := s.Store.PutItems(ctx, team.ID, items); err != nil {
 			return fmt.Errorf("storing items: %w", err)
 		}
@@ -452,6 +484,7 @@ func (s *Syncer) syncJira(ctx context.Context, team *config.Team, statuses []coa
 		s.progress(team.ID, "jira", "", stored)
 		return nil
 	})
+	seen.jira = append(seen.jira, users...)
 	if err != nil {
 		return stored, fmt.Errorf("syncing jira: %w", err)
 	}
@@ -485,7 +518,8 @@ func (s *Syncer) syncIncidents(ctx context.Context, team *config.Team) (int, err
 	}
 	stored := 0
 	startedAt := s.now()
-	latest, err := s.jiraFor(team.ID).SyncIssues(ctx, team.Jira.IncidentJQL, since, func(items []coach.Item) error {
+	// Incidents' assignees are not the team's people: not linked.
+	latest, _, err := s.jiraFor(team.ID).SyncIssues(ctx, team.Jira.IncidentJQL, since, func(items []coach.Item) error {
 		if err := s.Store.PutIncidents(ctx, team.ID, items); err != nil {
 			return fmt.Errorf("storing incidents: %w", err)
 		}
@@ -552,7 +586,7 @@ func (s *Syncer) syncDeployments(ctx context.Context, team *config.Team, repo st
 	return stored, nil
 }
 
-func (s *Syncer) syncRepo(ctx context.Context, team *config.Team, repo string) (int, error) {
+func (s *Syncer) syncRepo(ctx context.Context, team *config.Team, repo string, seen *seenPeople) (int, error) {
 	if s.GitHub == nil {
 		return 0, errors.New("team has github repos but no GitHub connection is configured: set GITHUB_TOKEN")
 	}
@@ -566,6 +600,7 @@ func (s *Syncer) syncRepo(ctx context.Context, team *config.Team, repo string) (
 			return fmt.Errorf("storing pull requests: %w", err)
 		}
 		stored += len(prs)
+		seen.addPRs(prs)
 		s.progress(team.ID, "github", repo, stored)
 		return nil
 	})

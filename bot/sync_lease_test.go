@@ -110,18 +110,18 @@ type waitingSource struct {
 
 func (w *waitingSource) Statuses(context.Context) ([]coach.Status, error) { return testStatuses, nil }
 
-func (w *waitingSource) SyncIssues(ctx context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, error) {
+func (w *waitingSource) SyncIssues(ctx context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, []JiraUser, error) {
 	if jql != "project = PAY" {
-		return since, nil
+		return since, nil, nil
 	}
 	if w.canceled != nil {
 		w.canceled()
 	}
 	select {
 	case <-time.After(w.d):
-		return since, nil
+		return since, nil, nil
 	case <-ctx.Done():
-		return since, ctx.Err()
+		return since, nil, ctx.Err()
 	}
 }
 
@@ -339,16 +339,16 @@ type pausingSource struct {
 
 func (p *pausingSource) Statuses(context.Context) ([]coach.Status, error) { return testStatuses, nil }
 
-func (p *pausingSource) SyncIssues(_ context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, error) {
+func (p *pausingSource) SyncIssues(_ context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, []JiraUser, error) {
 	if jql != "project = PAY" {
-		return since, nil
+		return since, nil, nil
 	}
 	if p.paused != nil {
 		close(p.paused)
 		<-p.resume
 	}
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	return at, fn([]coach.Item{{Key: "PAY-1", Title: p.title, Type: "Story", Status: "To Do", Created: at, Updated: at}})
+	return at, nil, fn([]coach.Item{{Key: "PAY-1", Title: p.title, Type: "Story", Status: "To Do", Created: at, Updated: at}})
 }
 
 // TestSyncStaleLeaseHolderCannotWrite runs two Syncers, two replicas, on

@@ -10,6 +10,9 @@ import (
 
 	"github.com/flowbot/flowbot/bot/config"
 	"github.com/flowbot/flowbot/coach"
+	"github.com/flowbot/flowbot/store/storetest"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // countingSource is an IssueSource that hands out one item per sync and
@@ -18,20 +21,58 @@ type countingSource struct {
 	mu    sync.Mutex
 	syncs []time.Time
 	since []time.Time
+	users []JiraUser // the assignees each sync reports
 }
 
 func (c *countingSource) Statuses(context.Context) ([]coach.Status, error) { return testStatuses, nil }
 
-func (c *countingSource) SyncIssues(_ context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, error) {
+func (c *countingSource) SyncIssues(_ context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, []JiraUser, error) {
 	if jql != "project = PAY" {
-		return since, nil // the incident query: nothing to hand out
+		return since, nil, nil // the incident query: nothing to hand out
 	}
 	c.mu.Lock()
 	c.syncs = append(c.syncs, time.Now())
 	c.since = append(c.since, since)
 	c.mu.Unlock()
 	at := time.Now().Add(-time.Minute)
-	return at, fn([]coach.Item{{Key: "PAY-1", Status: "To Do", Created: at, Updated: at}})
+	return at, c.users, fn([]coach.Item{{Key: "PAY-1", Status: "To Do", Created: at, Updated: at}})
+}
+
+// After a team's sync the Syncer links the Jira users it saw by e-mail;
+// a directory failing leaves the sync itself successful.
+func TestSyncLinksPeopleByEmail(t *testing.T) {
+	cfg, err := config.Parse([]byte("teams:\n  - id: payments\n    jira:\n      jql: project = PAY\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		users []JiraUser
+		want  []coach.Identity
+	}{
+		{name: "revealed address", users: []JiraUser{{AccountID: "acc-ana", DisplayName: "Ana Lima", Email: "ana@example.com"}},
+			want: []coach.Identity{{Slack: "U0ANA", Jira: "Ana Lima", JiraAccount: "acc-ana"}}},
+		{name: "hidden address", users: []JiraUser{{AccountID: "acc-bo", DisplayName: "Bo Chen"}}},
+		{name: "directory failing", users: []JiraUser{{AccountID: "acc-x", DisplayName: "X", Email: "broken@example.com"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := storetest.New(t)
+			src := &countingSource{users: tt.users}
+			s := &Syncer{Config: cfg, Store: db, Jira: src, Logger: slog.New(slog.DiscardHandler),
+				Linker: &Linker{People: db.Nudges(), Slack: emailBook{"ana@example.com": "U0ANA"}}}
+			if err := s.SyncAll(t.Context()).Err(); err != nil {
+				t.Fatalf("sync failed: %v", err)
+			}
+			got, err := db.Nudges().People(t.Context(), "payments")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(got, tt.want, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("people (-got +want):\n%s", diff)
+			}
+		})
+	}
 }
 
 // syncMem is an in-memory SyncStore.

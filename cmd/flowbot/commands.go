@@ -174,7 +174,7 @@ func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		}
 		return usageError{"say which team with --team (one of: " + strings.Join(ids, ", ") + ")"}
 	}
-	b := &bot.Bot{Config: cfg, Store: db, Logger: logger, Unavailable: storeUnavailable}
+	b := &bot.Bot{Config: cfg, Store: db, Logger: logger, Unavailable: storeUnavailable, Nudges: db.Nudges()}
 	var ans bot.Answer
 	if isNudges(text) {
 		ans, err = askNudges(ctx, b, db, *teamID, text, now)
@@ -309,6 +309,7 @@ func serveWith(ctx context.Context, cfg *config.Config, env config.Env, db *stor
 	if err != nil {
 		return fmt.Errorf("setting up slack: %w", err)
 	}
+	sy.Linker = src.linker(db, sc, logger)
 	interval := cfg.SyncInterval.Duration
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return sc.Run(ctx) })

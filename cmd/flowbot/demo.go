@@ -83,6 +83,7 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	})
 	defer jiraSrv.Close()
 	jiraSrv.Put(world.Issues...)
+	jiraSrv.PutUsers(world.JiraUsers...)
 	ghSrv := githubtest.NewServer(githubtest.Options{Token: demoGHToken})
 	defer ghSrv.Close()
 	ghSrv.Put(world.PRs...)
@@ -91,8 +92,14 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	ghSrv.PutDeployments(world.Deployments...)
 	ghSrv.PutWorkflowRuns(world.WorkflowRuns...)
+	ghSrv.PutUsers(world.GitHubUsers...)
 	slackSrv := slacktest.NewServer(slacktest.Options{AppToken: demoAppToken, BotToken: demoBotToken})
 	defer slackSrv.Close()
+	// The sample company's people are workspace members, found by e-mail
+	// where Jira and GitHub reveal it.
+	for _, m := range world.SlackMembers {
+		slackSrv.AddUser(m.User, m.Channel)
+	}
 
 	cfg, err := config.Parse(demoConfig)
 	if err != nil {
@@ -117,6 +124,14 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fmt.Fprintf(stdout, "Generated %d Jira issues and %d pull requests over %d days (seed %d). Syncing…\n",
 		len(world.Issues), len(world.PRs), *days, *seed)
 	sy := src.syncer(cfg, db, logger)
+	// A Slack client for users.lookupByEmail only: the socket opens in
+	// serve below.
+	lookup, err := slack.New(slack.Config{AppToken: env.SlackAppToken, BotToken: env.SlackBotToken, APIURL: env.SlackAPIURL, Logger: logger},
+		&bot.Bot{Config: cfg, Store: db, Logger: logger})
+	if err != nil {
+		return err
+	}
+	sy.Linker = src.linker(db, lookup, logger)
 	sum := sy.SyncAll(ctx)
 	printSummary(stdout, sum, src.calls())
 	if err := sum.Err(); err != nil {

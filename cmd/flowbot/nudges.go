@@ -38,7 +38,7 @@ func askNudges(ctx context.Context, b *bot.Bot, db *store.DB, teamID, text strin
 // demoFlowChecks runs one flow check for each team as of now, posting
 // through the Slack stand-in (the real path), and prints what went out.
 func demoFlowChecks(ctx context.Context, stdout io.Writer, cfg *config.Config, env config.Env, db *store.DB, logger *slog.Logger, now time.Time) error {
-	b := &bot.Bot{Config: cfg, Store: db, Logger: logger}
+	b := &bot.Bot{Config: cfg, Store: db, Logger: logger, Nudges: db.Nudges()}
 	sc, err := slack.New(slack.Config{AppToken: env.SlackAppToken, BotToken: env.SlackBotToken, APIURL: env.SlackAPIURL, Logger: logger}, b)
 	if err != nil {
 		return err

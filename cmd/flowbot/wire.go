@@ -333,6 +333,17 @@ func (s *sources) syncer(cfg *config.Config, db *store.DB, logger *slog.Logger) 
 	return sy
 }
 
+// linker links people by e-mail after each sync: Jira assignees and, with
+// GitHub, the public e-mails of the people on pull requests, each to the
+// Slack user of dir (users.lookupByEmail) with the same address.
+func (s *sources) linker(db *store.DB, dir bot.EmailDirectory, logger *slog.Logger) *bot.Linker {
+	l := &bot.Linker{People: db.Nudges(), Slack: dir, Logger: logger}
+	if s.github != nil {
+		l.GitHub, l.Cache = s.github.c, db
+	}
+	return l
+}
+
 // attach hands sy the adapters s has now. Call it between syncs, never
 // during one: sy's fields are not guarded.
 func (s *sources) attach(sy *bot.Syncer) {
@@ -401,11 +412,15 @@ func (j *jiraSource) Statuses(ctx context.Context) ([]coach.Status, error) {
 	return j.c.Statuses(ctx)
 }
 
-func (j *jiraSource) SyncIssues(ctx context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, error) {
+func (j *jiraSource) SyncIssues(ctx context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, []bot.JiraUser, error) {
 	r, err := j.c.Sync(ctx, jql, since, fn)
 	var je *jira.Error
 	if errors.As(err, &je) && je.StatusCode == http.StatusBadRequest {
 		err = fmt.Errorf("%w: %w", bot.ErrRejectedQuery, err)
 	}
-	return r.MaxUpdated, err
+	users := make([]bot.JiraUser, 0, len(r.Users))
+	for _, u := range r.Users {
+		users = append(users, bot.JiraUser{AccountID: u.AccountID, DisplayName: u.DisplayName, Email: u.Email})
+	}
+	return r.MaxUpdated, users, err
 }

@@ -33,8 +33,8 @@ type fakeIssues struct {
 	err error
 }
 
-func (f fakeIssues) SyncIssues(context.Context, string, time.Time, func([]coach.Item) error) (time.Time, error) {
-	return time.Time{}, f.err
+func (f fakeIssues) SyncIssues(context.Context, string, time.Time, func([]coach.Item) error) (time.Time, []bot.JiraUser, error) {
+	return time.Time{}, nil, f.err
 }
 
 type fakePulls struct{}
@@ -112,8 +112,8 @@ func TestScrape(t *testing.T) {
 	jira := IssueSource{IssueSource: fakeIssues{}, Metrics: m}
 	failing := IssueSource{IssueSource: fakeIssues{err: errors.New("jira answered 500")}, Metrics: m}
 	gh := PullRequestSource{PullRequestSource: fakePulls{}, Metrics: m}
-	_, _ = jira.SyncIssues(ctx, "project = PAY", time.Time{}, nil)
-	_, _ = failing.SyncIssues(ctx, "project = PAY", time.Time{}, nil)
+	_, _, _ = jira.SyncIssues(ctx, "project = PAY", time.Time{}, nil)
+	_, _, _ = failing.SyncIssues(ctx, "project = PAY", time.Time{}, nil)
 	_, _, _ = gh.Sync(ctx, "acme/api", "", nil)
 	st := SyncStore{SyncStore: fakeSyncStore{}, Counts: fakeCounts{items: 120, prs: 45}, Metrics: m}
 	if err := st.SetLastSync(ctx, "payments", time.Unix(1795000000, 0)); err != nil {

@@ -24,11 +24,11 @@ type IssueSource struct {
 }
 
 // SyncIssues implements bot.IssueSource.
-func (s IssueSource) SyncIssues(ctx context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, error) {
+func (s IssueSource) SyncIssues(ctx context.Context, jql string, since time.Time, fn func([]coach.Item) error) (time.Time, []bot.JiraUser, error) {
 	start := time.Now()
-	t, err := s.IssueSource.SyncIssues(ctx, jql, since, fn)
+	t, users, err := s.IssueSource.SyncIssues(ctx, jql, since, fn)
 	s.Metrics.syncRun(SourceJira, err, time.Since(start))
-	return t, err
+	return t, users, err
 }
 
 // PullRequestSource records every Sync as a github sync run.
