@@ -43,24 +43,28 @@
 // the item, as of the item's last change, which holds for every later
 // instant; the store keeps it as a compact binary record (times as Unix
 // milliseconds, strings length-prefixed) that is itself the member of a
-// sorted set: delivered items by done time, items in progress by start.
-// An answer about a window is then one ZRANGEBYSCORE whose reply is the
-// records, as cheap as reading raw (done, cycle time) pairs can be, plus
-// the (small) in-progress set; AnswerFlows reads both, the fingerprint and
-// the items changed after the asked instant in one MULTI. Those changed
-// items are read in full and recomputed by the caller, so answers as of a
-// past instant stay exact. The members hash maps an item to its current
-// record so an update can remove the old member. Delivered records leave
-// out title and assignee, which no answer over done work shows. The
-// fingerprint names the workflow the records were read with: PutFlowIndex
-// refuses a different one (ErrFingerprintChanged) and ReplaceFlowIndex
-// rebuilds the index in one transaction.
+// sorted set: delivered items by done time, items in progress by start. A
+// delivered item's record also carries the times coach.Timer measured
+// between its start and done, in total and per stage (delivery.go), so the
+// value stream map and flow efficiency read a few numbers per item instead
+// of its history. An answer about a window is then one ZRANGEBYSCORE whose
+// reply is the records, decoded as deliveries (TeamDeliveries) or flows,
+// plus the (small) in-progress set, the fingerprint and the items changed
+// after the asked instant, in one MULTI. Those changed items are read in
+// full and recomputed by the caller, so answers as of a past instant stay
+// exact. The members hash maps an item to its current record so an update
+// can remove the old member. Delivered records leave out title and
+// assignee, which no answer over done work shows. The fingerprint names the
+// workflow the records were read with: PutFlowIndex refuses a different one
+// (ErrFingerprintChanged) and ReplaceFlowIndex rebuilds the index in one
+// transaction.
 //
 // The schema key guards the layout as a whole. Every read fetches it in the
 // same transaction as the data and every write checks it under WATCH, so a
 // process that finds a newer layout refuses to read or write it instead of
-// mixing generations. Writes also set it, so its presence marks a team that
-// was ever written.
+// mixing generations. Writes set it when it is missing (setting it on every
+// write would count as a change to every concurrent writer's WATCH), so
+// its presence marks a team that was ever written.
 package store
 
 import (
