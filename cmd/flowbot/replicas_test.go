@@ -148,7 +148,8 @@ func freeAddr(t *testing.T) string {
 }
 
 // TestTwoReplicas runs two real `flowbot serve` processes against one real
-// Redis and the stand-ins: every slash command is answered once, the two
+// Redis and the stand-ins: every slash command is answered once, the
+// scheduled flow check both start up to catch up on is posted once, the two
 // never fetch the same project at the same time, and SIGTERM stops both
 // cleanly with their leases released.
 func TestTwoReplicas(t *testing.T) {
@@ -193,6 +194,18 @@ func TestTwoReplicas(t *testing.T) {
 		}
 	})
 	cfg := strings.Replace(mustRead(t, w.config), "id: payments", "id: "+team, 1)
+	// A flow check due two minutes ago, every day and hour: both replicas
+	// find it missed on start (within catch_up) and race to run it.
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Now().In(berlin).Add(-2 * time.Minute)
+	cfg = strings.Replace(cfg, "    timezone: Europe/Berlin\n", fmt.Sprintf(`    timezone: Europe/Berlin
+    working_days: [mon, tue, wed, thu, fri, sat, sun]
+    working_hours: "00:00-24:00"
+    schedules: {flow_check: "%d %d * * *", standup: "", digest: ""}
+`, due.Minute(), due.Hour()), 1)
 	cfgPath := filepath.Join(t.TempDir(), "flowbot.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -211,6 +224,18 @@ func TestTwoReplicas(t *testing.T) {
 		cmd    *exec.Cmd
 		out    bytes.Buffer
 		exited chan int
+	}
+	// The store is synced once before the replicas start, so the flow
+	// check they catch up on at start has items to nudge about.
+	pre := exec.Command(bin, "sync", "--config", cfgPath)
+	pre.Env = []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+		"JIRA_BASE_URL=" + w.jira.URL(), "JIRA_EMAIL=" + w.env["JIRA_EMAIL"], "JIRA_API_TOKEN=" + w.env["JIRA_API_TOKEN"],
+		"GITHUB_API_URL=" + w.github.URL(), "GITHUB_TOKEN=" + w.env["GITHUB_TOKEN"],
+		"REDIS_URL=" + redisURL,
+	}
+	if out, err := pre.CombinedOutput(); err != nil {
+		t.Fatalf("flowbot sync before the replicas: %v\n%s", err, out)
 	}
 	replicas := []*replica{{name: "a"}, {name: "b"}}
 	for _, r := range replicas {
@@ -267,6 +292,26 @@ func TestTwoReplicas(t *testing.T) {
 		}
 	}
 
+	// The flow check: wait for its post, then give the other replica time
+	// to post it too were it going to (its catch-up runs on start, before
+	// it was ready).
+	flowChecks := func() int {
+		n := 0
+		for _, m := range sl.Messages() {
+			if m.Via == "chat.postMessage" && strings.HasPrefix(m.Text, "Flow check") {
+				n++
+			}
+		}
+		return n
+	}
+	for flowChecks() == 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no flow check was posted")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+
 	for _, r := range replicas {
 		if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
@@ -283,9 +328,28 @@ func TestTwoReplicas(t *testing.T) {
 		}
 	}
 
-	// Answered exactly once each: nothing more was posted before exit.
-	if got := len(sl.Messages()); got != commands {
-		t.Errorf("%d answers to %d slash commands, want one each", got, commands)
+	// Answered exactly once each, and one flow check: nothing more was
+	// posted before exit.
+	answers := 0
+	for _, m := range sl.Messages() {
+		if m.Via == "response_url" {
+			answers++
+		}
+	}
+	if answers != commands {
+		t.Errorf("%d answers to %d slash commands, want one each", answers, commands)
+	}
+	if got := flowChecks(); got != 1 {
+		t.Errorf("%d flow checks posted, want 1", got)
+	}
+	// And run once: the replica that lost the claim did not run it (a
+	// second run would only have edited the day's post in place).
+	runs := 0
+	for _, r := range replicas {
+		runs += strings.Count(r.out.String(), `"msg":"scheduler: catching up on a run missed while stopped"`)
+	}
+	if runs != 1 {
+		t.Errorf("the missed flow check ran %d times across the replicas, want 1", runs)
 	}
 	var perReplica []int
 	for _, r := range replicas {
