@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -45,8 +46,17 @@ const catchUpLookBack = 24 * time.Hour
 // exactly one runs it; a run that fails releases its claim. On start, a
 // fire missed by less than the team's catch_up runs once; an older one is
 // skipped with a log line.
+//
+// With Live set the scheduler follows the configuration in effect: a team
+// created, re-scheduled or removed from Slack gets its entries added,
+// changed or dropped within a minute, without a restart. Only Start's
+// catch-up looks back; a schedule changed at run time starts with its
+// next fire.
 type Scheduler struct {
 	Config *config.Config
+	// Live is the configuration in effect, shared with Bot and Syncer;
+	// when set it is followed and Config is only its fallback.
+	Live   *atomic.Pointer[config.Config]
 	Claims Claimer
 	// Run does one job for a team as scheduled at at.
 	Run func(ctx context.Context, team, job string, at time.Time) error
@@ -58,36 +68,81 @@ type Scheduler struct {
 	Jobs []string
 }
 
+// followEvery is how often a scheduler with Live looks for a changed
+// configuration. It looks half-way between minutes, never at second 0
+// when cron fires, so an entry added is never added at the instant of its
+// own first fire (cron would take the next one).
+const followEvery = time.Minute
+
 // teamJob is one cron entry.
 type teamJob struct {
 	team     *config.Team
 	job      string
+	spec     string
 	schedule cron.Schedule
 }
 
-// Jobs are the entries the scheduler would run: every team's jobs that
+// key names the entry: the same key is the same fires.
+func (j teamJob) key() string {
+	return j.team.ID + "\x00" + j.job + "\x00" + j.spec + "\x00" + j.team.Location().String()
+}
+
+// config is the configuration in effect: Live's when set, else Config.
+func (s *Scheduler) config() *config.Config {
+	if s.Live != nil {
+		if c := s.Live.Load(); c != nil {
+			return c
+		}
+	}
+	return s.Config
+}
+
+// jobSpec is the cron expression of one of the team's jobs; "" is off.
+func jobSpec(t *config.Team, job string) string {
+	switch job {
+	case JobFlowCheck:
+		return t.FlowCheckSpec()
+	case JobStandup:
+		return t.StandupSpec()
+	case JobDigest:
+		return t.DigestSpec()
+	}
+	return ""
+}
+
+// jobs are the entries the scheduler runs for cfg: every team's jobs that
 // are switched on, with their schedules in the team's zone.
-func (s *Scheduler) jobs() ([]teamJob, error) {
+func (s *Scheduler) jobs(cfg *config.Config) ([]teamJob, error) {
 	var out []teamJob
-	for i := range s.Config.Teams {
-		t := &s.Config.Teams[i]
+	for i := range cfg.Teams {
+		t := &cfg.Teams[i]
 		if t.Channel == "" {
 			continue // nowhere to post
 		}
-		for _, j := range []struct{ job, spec string }{
-			{JobFlowCheck, t.FlowCheckSpec()}, {JobStandup, t.StandupSpec()}, {JobDigest, t.DigestSpec()},
-		} {
-			if j.spec == "" || (s.Jobs != nil && !slices.Contains(s.Jobs, j.job)) {
+		for _, job := range []string{JobFlowCheck, JobStandup, JobDigest} {
+			sp := jobSpec(t, job)
+			if sp == "" || (s.Jobs != nil && !slices.Contains(s.Jobs, job)) {
 				continue
 			}
-			sched, err := config.ParseSchedule(j.spec, t.Location())
+			sched, err := config.ParseSchedule(sp, t.Location())
 			if err != nil {
-				return nil, fmt.Errorf("schedule %s of %s: %w", j.job, t.ID, err)
+				return nil, fmt.Errorf("schedule %s of %s: %w", job, t.ID, err)
 			}
-			out = append(out, teamJob{team: t, job: j.job, schedule: sched})
+			out = append(out, teamJob{team: t, job: job, spec: sp, schedule: sched})
 		}
 	}
 	return out, nil
+}
+
+// current is j's team as the configuration in effect has it, or false
+// when that no longer schedules j as it was (a change not yet followed):
+// such a fire is not run.
+func (s *Scheduler) current(j teamJob) (*config.Team, bool) {
+	t, ok := s.config().Team(j.team.ID)
+	if !ok || t.Channel == "" || jobSpec(t, j.job) != j.spec || t.Location().String() != j.team.Location().String() {
+		return nil, false
+	}
+	return t, true
 }
 
 // Start catches up on missed fires and runs every team job on its
@@ -96,33 +151,98 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	if s.Run == nil || s.Claims == nil {
 		return errors.New("scheduler: want Run and Claims")
 	}
-	jobs, err := s.jobs()
+	cfg := s.config()
+	if cfg == nil {
+		return errors.New("scheduler: want Config or Live")
+	}
+	jobs, err := s.jobs(cfg)
 	if err != nil {
 		return err
 	}
 	var wg sync.WaitGroup
 	log := cronLogger{s.logger()}
 	c := cron.New(cron.WithLogger(log), cron.WithChain(cron.Recover(log)))
+	entries := map[string]cron.EntryID{}
 	now := time.Now()
 	for _, j := range jobs {
 		if at, ok := latestFire(j.schedule, now.Add(-catchUpLookBack), now); ok {
 			late := now.Sub(at)
 			wg.Go(func() { s.fire(ctx, j, at, late) })
 		}
-		c.Schedule(j.schedule, cron.FuncJob(func() {
-			at, ok := latestFire(j.schedule, time.Now().Add(-catchUpLookBack), time.Now())
-			if !ok {
-				return
-			}
-			s.fire(ctx, j, at, 0)
-		}))
+		entries[j.key()] = c.Schedule(j.schedule, s.entry(ctx, j))
 	}
 	c.Start()
 	s.logger().Info("scheduler started", "entries", len(jobs))
+	if s.Live != nil {
+		wg.Go(func() { s.follow(ctx, c, cfg, entries) })
+	}
 	<-ctx.Done()
 	<-c.Stop().Done()
 	wg.Wait()
 	return nil
+}
+
+// entry is the cron job of j: its latest fire, on time.
+func (s *Scheduler) entry(ctx context.Context, j teamJob) cron.Job {
+	return cron.FuncJob(func() {
+		at, ok := latestFire(j.schedule, time.Now().Add(-catchUpLookBack), time.Now())
+		if !ok {
+			return
+		}
+		s.fire(ctx, j, at, 0)
+	})
+}
+
+// follow rebuilds c's entries whenever Live holds another configuration
+// than seen, until ctx ends: entries whose team, job, expression and zone
+// are unchanged stay, the others are removed and added.
+func (s *Scheduler) follow(ctx context.Context, c *cron.Cron, seen *config.Config, entries map[string]cron.EntryID) {
+	for {
+		now := time.Now()
+		next := now.Truncate(followEvery).Add(followEvery / 2)
+		if !next.After(now) {
+			next = next.Add(followEvery)
+		}
+		t := time.NewTimer(next.Sub(now))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		cfg := s.config()
+		if cfg == seen {
+			continue
+		}
+		jobs, err := s.jobs(cfg)
+		if err != nil {
+			// Validated configurations parse; keep the entries running.
+			s.logger().Error("scheduler: keeping the schedules in effect; the changed configuration does not schedule", "err", err)
+			continue
+		}
+		seen = cfg
+		want := make(map[string]teamJob, len(jobs))
+		for _, j := range jobs {
+			want[j.key()] = j
+		}
+		removed, added := 0, 0
+		for k, id := range entries {
+			if _, ok := want[k]; !ok {
+				c.Remove(id)
+				delete(entries, k)
+				removed++
+			}
+		}
+		for k, j := range want {
+			if _, ok := entries[k]; !ok {
+				entries[k] = c.Schedule(j.schedule, s.entry(ctx, j))
+				added++
+			}
+		}
+		if removed+added > 0 {
+			s.logger().Info("scheduler: following changed settings", "added", added, "removed", removed, "entries", len(entries))
+		}
+	}
 }
 
 // latestFire is the schedule's last fire in (from, to].
@@ -137,6 +257,13 @@ func latestFire(s cron.Schedule, from, to time.Time) (time.Time, bool) {
 // fire runs one team job scheduled at at, late by late (0: on time).
 func (s *Scheduler) fire(ctx context.Context, j teamJob, at time.Time, late time.Duration) {
 	log := s.logger().With("team", j.team.ID, "job", j.job, "at", at.In(j.team.Location()).Format(time.RFC3339))
+	team, ok := s.current(j)
+	if !ok {
+		log.Info("scheduler: not run; the team's settings changed and no longer schedule it")
+		return
+	}
+	// The working days, catch-up window and the rest as they are now.
+	j.team = team
 	if j.job != JobDigest && !j.team.Workdays()[at.In(j.team.Location()).Weekday()] {
 		if late == 0 {
 			s.fired(j.job, true)

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -402,5 +403,104 @@ func TestFlowCheckJob(t *testing.T) {
 	}
 	if err := run(t.Context(), "payments", JobDigest, fridayCheck); err == nil {
 		t.Error("the flow-check job ran a digest")
+	}
+}
+
+// A scheduler with Live follows the configuration in effect: a team added
+// gets its posts, one removed loses them, a schedule changed or switched
+// off moves or stops, and a fire between the change and the next look at
+// Live follows the change too. Two replicas sharing the claims still run
+// each fire once.
+func TestSchedulerFollowsLiveSettings(t *testing.T) {
+	// Before: Payments (Berlin) and Platform (Tokyo) on the defaults.
+	const before = `
+teams:
+  - id: payments
+    channel: C0PAY
+    timezone: Europe/Berlin
+    jira: {jql: project = PAY}
+  - id: platform
+    channel: C0PLAT
+    timezone: Asia/Tokyo
+    jira: {jql: project = PLAT}
+`
+	// After, as saved in Slack: Payments' flow check at 11:00 and no
+	// standup; Platform gone; Checkout (New York) new, flow check only.
+	const after = `
+teams:
+  - id: payments
+    channel: C0PAY
+    timezone: Europe/Berlin
+    jira: {jql: project = PAY}
+    schedules: {flow_check: "0 11 * * 1-5", standup: ""}
+  - id: checkout
+    channel: C0CHK
+    timezone: America/New_York
+    jira: {jql: project = CHK}
+    schedules: {flow_check: "0 10 * * *", standup: "", digest: ""}
+`
+	utc := func(day, h, m int) time.Time { return time.Date(2000, 3, day, h, m, 0, 0, time.UTC) }
+	tests := []struct {
+		name   string
+		change time.Time
+		want   []string
+	}{
+		{
+			// 15 seconds before Payments' 09:15 flow check (07:15 UTC,
+			// summer time): the old entry fires before the scheduler next
+			// looks at Live, and is not run.
+			name:   "changed just before a fire",
+			change: utc(27, 7, 14).Add(45 * time.Second),
+			want: []string{
+				"Mon 00:00 platform digest", "Mon 00:15 platform flow-check", "Mon 00:30 platform standup",
+				"Mon 07:00 payments digest", "Mon 09:00 payments flow-check", "Mon 15:00 checkout flow-check",
+				"Tue 09:00 payments flow-check", "Tue 15:00 checkout flow-check",
+			},
+		},
+		{
+			name:   "changed on Sunday",
+			change: utc(26, 18, 0),
+			want: []string{
+				"Mon 07:00 payments digest", "Mon 09:00 payments flow-check", "Mon 15:00 checkout flow-check",
+				"Tue 09:00 payments flow-check", "Tue 15:00 checkout flow-check",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				sleepUntil(utc(26, 12, 0)) // Sunday noon: nothing to catch up
+				live := new(atomic.Pointer[config.Config])
+				live.Store(parseConfig(t, before))
+				runs := &runLog{}
+				claims := &memClaims{}
+				ctx, cancel := context.WithCancel(t.Context())
+				var wg sync.WaitGroup
+				for range 2 {
+					s := &Scheduler{Live: live, Claims: claims, Run: runs.run, Logger: slog.New(slog.DiscardHandler)}
+					wg.Go(func() {
+						if err := s.Start(ctx); err != nil {
+							t.Errorf("Start: %v", err)
+						}
+					})
+				}
+				sleepUntil(tt.change)
+				live.Store(parseConfig(t, after))
+				sleepUntil(utc(29, 0, 0))
+				synctest.Wait()
+				cancel()
+				wg.Wait()
+				var got []string
+				for _, r := range runs.list() {
+					if !r.Ran.Equal(r.At) {
+						t.Errorf("%s %s of %v ran at %v", r.Team, r.Job, r.At, r.Ran)
+					}
+					got = append(got, fmt.Sprintf("%s %s %s", r.At.Format("Mon 15:04"), r.Team, r.Job))
+				}
+				if diff := cmp.Diff(got, tt.want); diff != "" {
+					t.Errorf("runs (-got +want):\n%s", diff)
+				}
+			})
+		})
 	}
 }

@@ -187,7 +187,10 @@ func (s *Setup) Form(ctx context.Context, id, channel string) (SetupForm, error)
 		f.Settings = t.Settings()
 	} else {
 		f.New = true
-		f.Settings = config.TeamSettings{ID: id, Channel: channel, Timezone: cfg.Timezone, WorkingDays: config.DefaultWorkingDays()}
+		// Coaching keys start left out: the defaults, which the form's
+		// hints name.
+		f.Settings = config.TeamSettings{ID: id, Channel: channel, Timezone: cfg.Timezone, WorkingDays: config.DefaultWorkingDays(),
+			Coaching: &config.CoachingSettings{}}
 		if _, taken := cfg.TeamByChannel(channel); taken {
 			f.Settings.Channel = "" // a channel belongs to one team
 		}

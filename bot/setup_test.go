@@ -192,7 +192,37 @@ func TestSetupSave(t *testing.T) {
 			name: "new team",
 			sub:  SetupSubmission{New: true, Settings: config.TeamSettings{ID: "checkout", Channel: "C0CHECKOUT", JQL: "project = CHK"}},
 			wantChanges: []config.Change{{Path: "id", New: "checkout"}, {Path: "name", New: "checkout"}, {Path: "channel", New: "C0CHECKOUT"},
-				{Path: "jira.jql", New: "project = CHK"}, {Path: "timezone", New: "UTC"}, {Path: "working_days", New: "Mon, Tue, Wed, Thu, Fri"}},
+				{Path: "jira.jql", New: "project = CHK"}, {Path: "github.max_pr_lines", New: "400"}, {Path: "timezone", New: "UTC"}, {Path: "working_days", New: "Mon, Tue, Wed, Thu, Fri"}},
+		},
+		{
+			name: "coaching keys",
+			sub: payments(func(s *config.TeamSettings) {
+				s.Stages[0].WIPLimit = 3
+				s.Coaching.Schedules.Standup = config.ParseScheduleText("off")
+				s.Coaching.Schedules.Digest = config.ParseScheduleText("0 16 * * 5")
+				s.Coaching.StalledAfter, _ = config.ParseWorkDuration("3d")
+				s.Coaching.MaxPoints = 8
+				s.Coaching.MaxPRLines = 600
+				s.Coaching.WorkingHours = "08:00-16:00"
+				s.Coaching.Holidays = []string{"2026-12-24"}
+			}),
+			wantChanges: []config.Change{{Path: "github.max_pr_lines", Old: "400", New: "600"}, {Path: "stages[0].wip_limit", New: "3"},
+				{Path: "working_hours", New: "08:00-16:00"}, {Path: "holidays", New: "2026-12-24"},
+				{Path: "schedules.standup", New: "off"}, {Path: "schedules.digest", New: "0 16 * * 5"},
+				{Path: "stalled_after", New: "3d"}, {Path: "max_points", New: "8"}},
+		},
+		{
+			name: "bad coaching keys, each on its field",
+			sub: payments(func(s *config.TeamSettings) {
+				s.Stages[1].WIPLimit = -1
+				s.Coaching.Schedules.FlowCheck = config.ParseScheduleText("at nine")
+				s.Coaching.RepeatEvery, _ = config.ParseWorkDuration("0.5h")
+				s.Coaching.MaxPRLines = -3
+				s.Coaching.WorkingHours = "9-5"
+				s.Coaching.Holidays = []string{"2026-12-24", "Christmas"}
+			}),
+			wantProblems: []FieldProblem{{"github.max_pr_lines", ""}, {"schedules.flow_check", ""}, {"repeat_every", ""},
+				{"working_hours", ""}, {"holidays", ""}, {"stages[1].wip_limit", ""}},
 		},
 		{name: "nothing changed", sub: payments(func(*config.TeamSettings) {})},
 		{

@@ -163,7 +163,7 @@ func (t *Team) validateNudges(team string) Problems {
 			continue
 		}
 		if _, err := ParseSchedule(j.s.Spec, time.UTC); err != nil {
-			add(team+".schedules."+j.key, "%q is not a schedule (%v); write five cron fields in the team's time zone, such as %q, or \"\" to switch it off", j.s.Spec, err, j.def)
+			add(team+".schedules."+j.key, "%q is not a schedule (%v); write five cron fields in the team's time zone, such as %q, or \"\" to switch it off (off in the /flow setup form)", j.s.Spec, err, j.def)
 		}
 	}
 	for _, d := range []struct {

@@ -25,6 +25,27 @@ type TeamSettings struct {
 	WIPLimit    int      `yaml:"wip_limit"`
 	Timezone    string   `yaml:"timezone"`
 	WorkingDays []string `yaml:"working_days"`
+	// Coaching is nil in settings stored before the form edited these
+	// keys: the file's values stand for them rather than the defaults.
+	Coaching *CoachingSettings `yaml:",inline"`
+}
+
+// CoachingSettings are the keys of issue 4's coaching that the setup form
+// edits, with the file's meaning: a zero value is the key left out (its
+// default), and each schedule keeps its three states (absent: the
+// default; "": off; a cron expression). No key is omitted when stored, so
+// settings that leave every one out still read back as set.
+type CoachingSettings struct {
+	Schedules    Schedules    `yaml:"schedules"`
+	StalledAfter WorkDuration `yaml:"stalled_after"`
+	BlockedAfter WorkDuration `yaml:"blocked_after"`
+	RepeatEvery  WorkDuration `yaml:"repeat_every"`
+	MaxPoints    int          `yaml:"max_points"`
+	// MaxPRLines is github.max_pr_lines; 0 (left empty in the form) is
+	// DefaultMaxPRLines, as an absent key is in the file.
+	MaxPRLines   int      `yaml:"max_pr_lines"`
+	WorkingHours string   `yaml:"working_hours"`
+	Holidays     []string `yaml:"holidays"`
 }
 
 // Settings returns the team's keys that setup from Slack edits.
@@ -38,29 +59,69 @@ func (t *Team) Settings() TeamSettings {
 		WIPLimit:    t.WIPLimit,
 		Timezone:    t.Timezone,
 		WorkingDays: slices.Clone(t.WorkingDays),
+		Coaching: &CoachingSettings{
+			Schedules:    t.Schedules,
+			StalledAfter: t.StalledAfter,
+			BlockedAfter: t.BlockedAfter,
+			RepeatEvery:  t.RepeatEvery,
+			MaxPoints:    t.MaxPoints,
+			MaxPRLines:   t.GitHub.MaxPRLines,
+			WorkingHours: t.WorkingHours,
+			Holidays:     slices.Clone(t.Holidays),
+		},
 	}
-	for _, st := range t.Stages {
-		s.Stages = append(s.Stages, Stage{Name: st.Name, Active: slices.Clone(st.Active), Wait: slices.Clone(st.Wait), Done: slices.Clone(st.Done)})
-	}
+	s.Stages = cloneStages(t.Stages)
 	return s
 }
 
-// apply sets the team's keys that s holds.
+func cloneStages(stages []Stage) []Stage {
+	var out []Stage
+	for _, st := range stages {
+		out = append(out, Stage{Name: st.Name, Active: slices.Clone(st.Active), Wait: slices.Clone(st.Wait),
+			Done: slices.Clone(st.Done), WIPLimit: st.WIPLimit})
+	}
+	return out
+}
+
+// apply sets the team's keys that s holds, sharing nothing with s.
 func (t *Team) apply(s TeamSettings) {
-	n := s.Settings()
-	t.ID, t.Name, t.Channel, t.Timezone = n.ID, n.Name, n.Channel, n.Timezone
-	t.Jira.JQL = n.JQL
-	t.GitHub.Repos = n.Repos
-	t.Stages = n.Stages
-	t.WIPLimit = n.WIPLimit
-	t.WorkingDays = n.WorkingDays
+	t.ID, t.Name, t.Channel, t.Timezone = s.ID, s.Name, s.Channel, s.Timezone
+	t.Jira.JQL = s.JQL
+	t.GitHub.Repos = slices.Clone(s.Repos)
+	t.Stages = cloneStages(s.Stages)
+	t.WIPLimit = s.WIPLimit
+	t.WorkingDays = slices.Clone(s.WorkingDays)
+	if c := s.Coaching; c != nil {
+		t.Schedules = c.Schedules
+		t.StalledAfter, t.BlockedAfter, t.RepeatEvery = c.StalledAfter, c.BlockedAfter, c.RepeatEvery
+		t.MaxPoints = c.MaxPoints
+		t.GitHub.MaxPRLines = c.MaxPRLines
+		t.WorkingHours = c.WorkingHours
+		t.Holidays = slices.Clone(c.Holidays)
+	}
 }
 
 // Settings returns a copy of s, sharing nothing with it.
 func (s TeamSettings) Settings() TeamSettings {
-	t := Team{ID: s.ID, Name: s.Name, Channel: s.Channel, Timezone: s.Timezone, WIPLimit: s.WIPLimit,
-		Jira: TeamJira{JQL: s.JQL}, GitHub: TeamGitHub{Repos: s.Repos}, Stages: s.Stages, WorkingDays: s.WorkingDays}
-	return t.Settings()
+	var t Team
+	t.apply(s)
+	out := t.Settings()
+	if s.Coaching == nil {
+		out.Coaching = nil
+	}
+	return out
+}
+
+// ParseWorkDuration reads working time as the file's stalled_after,
+// blocked_after and repeat_every are read (5d, 1.5d, 36h), with the same
+// message for what does not read; "" is the zero (absent) duration.
+func ParseWorkDuration(text string) (WorkDuration, error) {
+	var d WorkDuration
+	if strings.TrimSpace(text) == "" {
+		return d, nil
+	}
+	err := d.UnmarshalYAML(&yaml.Node{Kind: yaml.ScalarNode, Value: text})
+	return d, err
 }
 
 // Apply returns the effective configuration: file with the overrides
@@ -79,8 +140,9 @@ func Apply(file *Config, overrides []TeamSettings) (*Config, error) {
 		if !ok {
 			c.Teams = append(c.Teams, Team{})
 			t = &c.Teams[len(c.Teams)-1]
-			t.apply(o)
+			// Defaults first: the override's own keys win over them.
 			t.setDefaults(positions{lines: map[string]int{}}, "")
+			t.apply(o)
 		} else {
 			t.apply(o)
 		}
@@ -94,6 +156,9 @@ func Apply(file *Config, overrides []TeamSettings) (*Config, error) {
 		}
 		if len(t.WorkingDays) == 0 {
 			t.WorkingDays = DefaultWorkingDays()
+		}
+		if t.GitHub.MaxPRLines == 0 {
+			t.GitHub.MaxPRLines = DefaultMaxPRLines
 		}
 	}
 	if ps := c.Validate(); len(ps) > 0 {
@@ -176,11 +241,21 @@ func Diff(old, new TeamSettings) []Change {
 		}
 	}
 	list := func(l []string) string { return strings.Join(l, ", ") }
+	// Settings stored before the form edited coaching keys compare as
+	// leaving them out.
+	var oc, nc CoachingSettings
+	if old.Coaching != nil {
+		oc = *old.Coaching
+	}
+	if new.Coaching != nil {
+		nc = *new.Coaching
+	}
 	add("id", old.ID, new.ID)
 	add("name", old.Name, new.Name)
 	add("channel", old.Channel, new.Channel)
 	add("jira.jql", old.JQL, new.JQL)
 	add("github.repos", list(old.Repos), list(new.Repos))
+	add("github.max_pr_lines", num(oc.MaxPRLines), num(nc.MaxPRLines))
 	for i := range max(len(old.Stages), len(new.Stages)) {
 		var o, n Stage
 		if i < len(old.Stages) {
@@ -194,15 +269,68 @@ func Diff(old, new TeamSettings) []Change {
 		add(p+".active", list(o.Active), list(n.Active))
 		add(p+".wait", list(o.Wait), list(n.Wait))
 		add(p+".done", list(o.Done), list(n.Done))
-	}
-	num := func(n int) string {
-		if n == 0 {
-			return ""
-		}
-		return strconv.Itoa(n)
+		add(p+".wip_limit", num(o.WIPLimit), num(n.WIPLimit))
 	}
 	add("wip_limit", num(old.WIPLimit), num(new.WIPLimit))
 	add("timezone", old.Timezone, new.Timezone)
 	add("working_days", list(old.WorkingDays), list(new.WorkingDays))
+	add("working_hours", oc.WorkingHours, nc.WorkingHours)
+	add("holidays", list(oc.Holidays), list(nc.Holidays))
+	add("schedules.flow_check", ScheduleText(oc.Schedules.FlowCheck), ScheduleText(nc.Schedules.FlowCheck))
+	add("schedules.standup", ScheduleText(oc.Schedules.Standup), ScheduleText(nc.Schedules.Standup))
+	add("schedules.digest", ScheduleText(oc.Schedules.Digest), ScheduleText(nc.Schedules.Digest))
+	add("stalled_after", WorkDurationText(oc.StalledAfter), WorkDurationText(nc.StalledAfter))
+	add("blocked_after", WorkDurationText(oc.BlockedAfter), WorkDurationText(nc.BlockedAfter))
+	add("repeat_every", WorkDurationText(oc.RepeatEvery), WorkDurationText(nc.RepeatEvery))
+	add("max_points", num(oc.MaxPoints), num(nc.MaxPoints))
 	return cs
+}
+
+// ScheduleOff is how a schedule switched off ("" in the file) is written
+// where an empty text would read as absent: in the setup form and in
+// Diff.
+const ScheduleOff = "off"
+
+// ScheduleText writes a schedule as the setup form shows it: "" when
+// absent (the default), ScheduleOff when switched off, else the cron
+// expression.
+func ScheduleText(s Schedule) string {
+	switch {
+	case !s.Set:
+		return ""
+	case s.Spec == "":
+		return ScheduleOff
+	}
+	return s.Spec
+}
+
+// ParseScheduleText reads a schedule as ScheduleText writes it; ScheduleOff
+// may be in any case. The expression is checked by Validate, as the
+// file's is.
+func ParseScheduleText(text string) Schedule {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return Schedule{}
+	case strings.EqualFold(text, ScheduleOff):
+		return Schedule{Set: true}
+	}
+	return Schedule{Spec: text, Set: true}
+}
+
+// WorkDurationText writes working time as the file does (5d, 36h); "" for
+// the zero (absent) duration.
+func WorkDurationText(d WorkDuration) string {
+	if d.IsZero() {
+		return ""
+	}
+	v, _ := d.MarshalYAML()
+	return v.(string)
+}
+
+func num(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }

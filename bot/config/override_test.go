@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -23,6 +24,10 @@ teams:
       incident_jql: project = OPS
     github:
       repos: [acme/payments-api]
+      max_pr_lines: 250
+    stalled_after: 3d
+    schedules: {standup: ""}
+    holidays: [2026-12-24]
 `
 
 func mustParse(t *testing.T, data string) *Config {
@@ -37,8 +42,18 @@ func mustParse(t *testing.T, data string) *Config {
 func TestApply(t *testing.T) {
 	edit := TeamSettings{ID: "payments", Name: "Payments Squad", Channel: "C0PAY2", JQL: "project = PAY AND component = Core",
 		Repos: []string{"acme/payments-api", "acme/ledger"}, WIPLimit: 6, Timezone: "Europe/Paris", WorkingDays: []string{"Mon", "Tue"},
-		Stages: []Stage{{Name: "Build", Active: []string{"In Progress"}, Wait: []string{"Blocked"}}, {Name: "Done", Done: []string{"Done"}}}}
+		Stages: []Stage{{Name: "Build", Active: []string{"In Progress"}, Wait: []string{"Blocked"}, WIPLimit: 3}, {Name: "Done", Done: []string{"Done"}}},
+		Coaching: &CoachingSettings{
+			Schedules:    Schedules{FlowCheck: Schedule{Spec: "0 10 * * 1-5", Set: true}, Digest: Schedule{Set: true}}, // standup: back to the default
+			StalledAfter: WorkDuration{36 * time.Hour}, BlockedAfter: WorkDuration{48 * time.Hour}, RepeatEvery: WorkDuration{72 * time.Hour},
+			MaxPoints: 8, MaxPRLines: 600, WorkingHours: "08:30-16:30", Holidays: []string{"2026-12-25", "2026-12-26"},
+		}}
 	added := TeamSettings{ID: "search", Channel: "C0SEARCH", JQL: "project = SRCH"}
+	// Stored before the form edited coaching keys: the file's stand.
+	legacy := TeamSettings{ID: "payments", Name: "Payments", Channel: "C0PAYMENTS", Timezone: "Europe/Berlin", JQL: "project = PAY"}
+	// Every coaching key left empty in the form: the defaults.
+	cleared := legacy
+	cleared.Coaching = &CoachingSettings{}
 	tests := []struct {
 		name      string
 		overrides []TeamSettings
@@ -61,6 +76,29 @@ func TestApply(t *testing.T) {
 			if got, want := tm.Location().String(), "Europe/Paris"; got != want {
 				t.Errorf("location = %q, want %q (loaded by Validate)", got, want)
 			}
+			if got, want := tm.StandupSpec(), DefaultStandupSchedule; got != want {
+				t.Errorf("standup = %q, want the default %q", got, want)
+			}
+			if got := tm.DigestSpec(); got != "" {
+				t.Errorf("digest = %q, want off", got)
+			}
+			if diff := cmp.Diff(tm.StageWIPLimits(), map[string]int{"Build": 3}); diff != "" {
+				t.Errorf("stage WIP limits (-got +want):\n%s", diff)
+			}
+		}, nil},
+		{"settings stored before coaching keys keep the file's", []TeamSettings{legacy}, func(t *testing.T, c *Config) {
+			tm, _ := c.Team("payments")
+			if tm.StalledAfter.Duration != 72*time.Hour || tm.GitHub.MaxPRLines != 250 || tm.StandupSpec() != "" || len(tm.Holidays) != 1 {
+				t.Errorf("file's coaching keys lost: stalled_after %v, max_pr_lines %d, standup %q, holidays %v",
+					tm.StalledAfter, tm.GitHub.MaxPRLines, tm.StandupSpec(), tm.Holidays)
+			}
+		}, nil},
+		{"coaching keys left empty are the defaults", []TeamSettings{cleared}, func(t *testing.T, c *Config) {
+			tm, _ := c.Team("payments")
+			if tm.StalledAfter.Duration != 0 || tm.GitHub.MaxPRLines != DefaultMaxPRLines || tm.StandupSpec() != DefaultStandupSchedule || len(tm.Holidays) != 0 {
+				t.Errorf("not the defaults: stalled_after %v, max_pr_lines %d, standup %q, holidays %v",
+					tm.StalledAfter, tm.GitHub.MaxPRLines, tm.StandupSpec(), tm.Holidays)
+			}
 		}, nil},
 		{"new team gets defaults", []TeamSettings{added}, func(t *testing.T, c *Config) {
 			tm, ok := c.Team("search")
@@ -71,6 +109,25 @@ func TestApply(t *testing.T) {
 				t.Errorf("defaults not applied: %+v", tm)
 			}
 		}, nil},
+		{"new team keeps its own max_pr_lines", []TeamSettings{{ID: "search", JQL: "project = SRCH", Coaching: &CoachingSettings{MaxPRLines: 900}}}, func(t *testing.T, c *Config) {
+			tm, _ := c.Team("search")
+			if tm.GitHub.MaxPRLines != 900 {
+				t.Errorf("max_pr_lines = %d, want 900", tm.GitHub.MaxPRLines)
+			}
+		}, nil},
+		{"invalid coaching keys are named as the file's", []TeamSettings{{ID: "payments", JQL: "project = PAY", Coaching: &CoachingSettings{
+			Schedules:    Schedules{Digest: Schedule{Spec: "every monday", Set: true}},
+			StalledAfter: WorkDuration{30 * time.Minute}, MaxPoints: -1, MaxPRLines: -5, WorkingHours: "17:00-09:00",
+			Holidays: []string{"2026-12-25", "25.12.2026"},
+		}, Stages: []Stage{{Name: "Build", Active: []string{"Doing"}, WIPLimit: -2}}}}, nil, []string{
+			`teams[0].github.max_pr_lines: -5 is too small`,
+			`teams[0].holidays[1]: "25.12.2026" is not a date`,
+			`teams[0].max_points: -1 is negative`,
+			`teams[0].schedules.digest: "every monday" is not a schedule`,
+			`teams[0].stages[0].wip_limit: -2 is negative`,
+			`teams[0].stalled_after: 30m0s is too short`,
+			`teams[0].working_hours: `,
+		}},
 		{"invalid override reports the file's problems", []TeamSettings{{ID: "search", Channel: "C0PAYMENTS", Timezone: "Mars/Olympus", WIPLimit: -1}}, nil, []string{
 			`teams[1].channel: channel C0PAYMENTS is already teams[0]'s; a channel belongs to one team`,
 			`teams[1].timezone: unknown time zone "Mars/Olympus"`,
@@ -138,17 +195,32 @@ func TestMarshalRoundTripsThroughParse(t *testing.T) {
 }
 
 func TestSettingsEncoding(t *testing.T) {
-	s := TeamSettings{ID: "payments", Name: "P", Repos: []string{"a/b"}, Stages: []Stage{{Name: "Build", Active: []string{"Doing"}}}, WIPLimit: 3}
-	data, err := MarshalSettings(s)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		s    TeamSettings
+	}{
+		{"before coaching keys", TeamSettings{ID: "payments", Name: "P", Repos: []string{"a/b"}, Stages: []Stage{{Name: "Build", Active: []string{"Doing"}}}, WIPLimit: 3}},
+		{"coaching keys left out", TeamSettings{ID: "payments", Coaching: &CoachingSettings{}}},
+		{"every key", TeamSettings{ID: "payments", Stages: []Stage{{Name: "Build", Active: []string{"Doing"}, WIPLimit: 2}}, Coaching: &CoachingSettings{
+			Schedules:    Schedules{FlowCheck: Schedule{Spec: "0 10 * * 1-5", Set: true}, Standup: Schedule{Set: true}},
+			StalledAfter: WorkDuration{36 * time.Hour}, BlockedAfter: WorkDuration{48 * time.Hour}, RepeatEvery: WorkDuration{24 * time.Hour},
+			MaxPoints: 8, MaxPRLines: 600, WorkingHours: "08:30-16:30", Holidays: []string{"2026-12-25"},
+		}}},
 	}
-	got, err := ParseSettings(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(got, s, cmpopts.EquateEmpty()); diff != "" {
-		t.Errorf("(-got +want):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := MarshalSettings(tt.s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ParseSettings(data)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, data)
+			}
+			if diff := cmp.Diff(got, tt.s, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("(-got +want):\n%s\n%s", diff, data)
+			}
+		})
 	}
 	for _, bad := range []string{"id: x\nbogus: 1\n", "name: no id\n", "[1, 2]"} {
 		if _, err := ParseSettings([]byte(bad)); err == nil {
@@ -175,6 +247,36 @@ func TestDiff(t *testing.T) {
 	if got := Diff(new, new); len(got) != 0 {
 		t.Errorf("Diff of equal settings = %v, want none", got)
 	}
+	// Coaching keys, by the file's paths; a schedule's three states.
+	coached := new
+	coached.Stages = []Stage{{Name: "Build", Active: []string{"Doing"}, Wait: []string{"Blocked"}, WIPLimit: 2}, {Name: "Done", Done: []string{"Done"}}}
+	coached.Coaching = &CoachingSettings{
+		Schedules:    Schedules{FlowCheck: Schedule{Spec: "0 10 * * 1-5", Set: true}, Standup: Schedule{Set: true}},
+		StalledAfter: WorkDuration{36 * time.Hour}, BlockedAfter: WorkDuration{48 * time.Hour}, RepeatEvery: WorkDuration{24 * time.Hour},
+		MaxPoints: 8, MaxPRLines: 600, WorkingHours: "08:30-16:30", Holidays: []string{"2026-12-25", "2026-12-26"},
+	}
+	was := new
+	was.Coaching = &CoachingSettings{MaxPRLines: 400, Schedules: Schedules{Digest: Schedule{Spec: "0 9 * * 1", Set: true}}}
+	got = Diff(was, coached)
+	want = []Change{
+		{Path: "github.max_pr_lines", Old: "400", New: "600"},
+		{Path: "stages[0].wip_limit", Old: "", New: "2"},
+		{Path: "working_hours", Old: "", New: "08:30-16:30"},
+		{Path: "holidays", Old: "", New: "2026-12-25, 2026-12-26"},
+		{Path: "schedules.flow_check", Old: "", New: "0 10 * * 1-5"},
+		{Path: "schedules.standup", Old: "", New: "off"},
+		{Path: "schedules.digest", Old: "0 9 * * 1", New: ""},
+		{Path: "stalled_after", Old: "", New: "36h"},
+		{Path: "blocked_after", Old: "", New: "2d"},
+		{Path: "repeat_every", Old: "", New: "1d"},
+		{Path: "max_points", Old: "", New: "8"},
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("coaching keys (-got +want):\n%s", diff)
+	}
+	if got := Diff(coached, coached.Settings()); len(got) != 0 {
+		t.Errorf("Diff of equal settings = %v, want none", got)
+	}
 }
 
 func TestAdmins(t *testing.T) {
@@ -185,5 +287,56 @@ func TestAdmins(t *testing.T) {
 	_, err := Parse([]byte(strings.Replace(overrideBase, "[U0ADMIN]", "[U0ADMIN, alice]", 1)))
 	if err == nil || !strings.Contains(err.Error(), `admins[1]: "alice" is not a Slack user ID`) {
 		t.Errorf("Parse with a bad admin: got %v", err)
+	}
+}
+
+func TestScheduleText(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want Schedule
+	}{
+		{"empty is the default", " ", Schedule{}},
+		{"off switches it off", "Off", Schedule{Set: true}},
+		{"an expression", " 0 10 * * 1-5 ", Schedule{Spec: "0 10 * * 1-5", Set: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ParseScheduleText(tt.text)
+			if diff := cmp.Diff(got, tt.want); diff != "" {
+				t.Errorf("(-got +want):\n%s", diff)
+			}
+			if back := ParseScheduleText(ScheduleText(got)); back != got {
+				t.Errorf("ScheduleText %q reads back as %+v, want %+v", ScheduleText(got), back, got)
+			}
+		})
+	}
+}
+
+func TestParseWorkDuration(t *testing.T) {
+	tests := []struct {
+		text    string
+		want    time.Duration
+		wantErr string
+	}{
+		{"", 0, ""},
+		{"5d", 120 * time.Hour, ""},
+		{"1.5d", 36 * time.Hour, ""},
+		{"36h", 36 * time.Hour, ""},
+		{"five days", 0, `expected working time such as 5d (working days) or 36h, found "five days"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			got, err := ParseWorkDuration(tt.text)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got.Duration != tt.want {
+				t.Errorf("got %v, %v; want %v", got, err, tt.want)
+			}
+		})
 	}
 }

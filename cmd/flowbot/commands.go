@@ -318,7 +318,9 @@ func serveWith(ctx context.Context, cfg *config.Config, env config.Env, db *stor
 		m = p.metrics
 		// The demo runs its flow check itself, once; serve posts on the
 		// teams' schedules.
-		g.Go(func() error { return scheduler(cfg, b, db, sc, p.metrics, logger).Start(ctx) })
+		sch := scheduler(cfg, b, db, sc, p.metrics, logger)
+		sch.Live = live // schedules made or changed in Slack apply without a restart
+		g.Go(func() error { return sch.Start(ctx) })
 		ready := &liveReadiness{Readiness: observe.Readiness{Redis: db, Slack: sc, Syncs: db, Interval: interval}, live: live}
 		g.Go(func() error { return observe.Serve(ctx, p.addr, observe.Handler(p.reg, ready, logger), logger) })
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -87,6 +88,10 @@ func picked(vs ...string) map[string]any {
 	return map[string]any{"value": map[string]any{"type": "multi_static_select", "selected_options": opts}}
 }
 
+func number(v string) map[string]any {
+	return map[string]any{"value": map[string]any{"type": "number_input", "value": v}}
+}
+
 func conversation(id string) map[string]any {
 	return map[string]any{"value": map[string]any{"type": "conversations_select", "selected_conversation": id}}
 }
@@ -120,7 +125,9 @@ func TestSetupModalRoundTrip(t *testing.T) {
 		t.Fatalf("/flow setup checkout answered %q via %s, want a modal", opened.Text, opened.Via)
 	}
 	ids := blockIDs(t, opened.Blocks)
-	for _, want := range []string{"id", "name", "channel", "jql", "repos", "stage_0_name", "stage_0_active", "stage_0_wait", "stage_0_done", "wip_limit", "timezone", "working_days"} {
+	for _, want := range []string{"id", "name", "channel", "jql", "repos", "stage_0_name", "stage_0_active", "stage_0_wait", "stage_0_done", "stage_0_wip_limit",
+		"wip_limit", "timezone", "working_days", "working_hours", "holidays", "flow_check", "standup", "digest",
+		"stalled_after", "blocked_after", "repeat_every", "max_points", "max_pr_lines"} {
 		if !strings.Contains(" "+strings.Join(ids, " ")+" ", " "+want+" ") {
 			t.Errorf("the new-team form has no %q block; blocks: %v", want, ids)
 		}
@@ -136,6 +143,14 @@ func TestSetupModalRoundTrip(t *testing.T) {
 		"stage_0_name":   text("Build"),
 		"stage_0_active": picked("In Progress"),
 		"timezone":       text("Mars/Olympus"),
+		// Each kind of coaching key, wrong in a way only config check
+		// sees: on its own field.
+		"stage_0_wip_limit": number("-1"),
+		"flow_check":        text("every morning"),
+		"stalled_after":     text("0.5h"),
+		"max_points":        number("-3"),
+		"working_hours":     text("9-5"),
+		"holidays":          text("2026-12-24\n2026-13-01"),
 	}
 	got := submit(t, sl, "U0ADMIN", opened.ViewID, invalid)
 	if got["response_action"] != "errors" {
@@ -146,27 +161,43 @@ func TestSetupModalRoundTrip(t *testing.T) {
 	for b := range errs {
 		blocks = append(blocks, b)
 	}
-	if diff := cmp.Diff(slices.Sorted(slices.Values(blocks)), []string{"channel", "jql", "timezone"}); diff != "" {
+	if diff := cmp.Diff(slices.Sorted(slices.Values(blocks)), []string{"channel", "flow_check", "holidays", "jql", "max_points",
+		"stage_0_wip_limit", "stalled_after", "timezone", "working_hours"}); diff != "" {
 		t.Errorf("errors on blocks (-got +want):\n%s\nerrors: %v", diff, errs)
+	}
+	if msg, _ := errs["holidays"].(string); !strings.Contains(msg, `"2026-13-01" is not a date`) {
+		t.Errorf("holidays error %q does not name the date", msg)
 	}
 	if h, _ := db.SettingsAudit(t.Context(), "checkout", 10); len(h) != 0 {
 		t.Errorf("an invalid submission was saved: %v", h)
 	}
+	// Working time that does not read at all is refused before checking.
+	unread := submit(t, sl, "U0ADMIN", opened.ViewID, map[string]map[string]any{"id": text("checkout"), "jql": text("project = CHK"), "repeat_every": text("a week")})
+	if errs, _ := unread["errors"].(map[string]any); !strings.Contains(fmt.Sprint(errs["repeat_every"]), `found "a week"`) {
+		t.Errorf("unreadable repeat_every acked with %v, want an error on its field", unread)
+	}
 
 	valid := map[string]map[string]any{
-		"id":             text("checkout"),
-		"name":           text("Checkout"),
-		"channel":        conversation("C0NEW"),
-		"jql":            text("project = CHK"),
-		"repos":          text("acme/checkout-web\nacme/checkout-api"),
-		"stage_0_name":   text("Build"),
-		"stage_0_active": picked("In Progress"),
-		"stage_0_wait":   picked("Blocked"),
-		"stage_1_name":   text("Done"),
-		"stage_1_done":   picked("Done"),
-		"wip_limit":      map[string]any{"value": map[string]any{"type": "number_input", "value": "4"}},
-		"timezone":       text("America/New_York"),
-		"working_days":   picked("Mon", "Tue", "Wed", "Thu"),
+		"id":                text("checkout"),
+		"name":              text("Checkout"),
+		"channel":           conversation("C0NEW"),
+		"jql":               text("project = CHK"),
+		"repos":             text("acme/checkout-web\nacme/checkout-api"),
+		"stage_0_name":      text("Build"),
+		"stage_0_active":    picked("In Progress"),
+		"stage_0_wait":      picked("Blocked"),
+		"stage_1_name":      text("Done"),
+		"stage_1_done":      picked("Done"),
+		"wip_limit":         number("4"),
+		"timezone":          text("America/New_York"),
+		"working_days":      picked("Mon", "Tue", "Wed", "Thu"),
+		"stage_0_wip_limit": number("2"),
+		"standup":           text("off"),
+		"digest":            text("0 16 * * 5"),
+		"stalled_after":     text("3d"),
+		"max_pr_lines":      number("600"),
+		"working_hours":     text("08:00-16:00"),
+		"holidays":          text("2026-12-24\n2026-12-31"),
 	}
 	saved := submit(t, sl, "U0ADMIN", opened.ViewID, valid)
 	if saved["response_action"] != "update" || !strings.Contains(jsonText(saved), "Saved team `checkout`") || !strings.Contains(jsonText(saved), "`jira.jql`: (none) → project = CHK") {
@@ -177,7 +208,10 @@ func TestSetupModalRoundTrip(t *testing.T) {
 		t.Errorf("/flow wip in the new team's channel: %q", ans.Text)
 	}
 	hist := command(t, sl, "U0OWNER", "C0NEW", "settings history checkout")
-	for _, want := range []string{"<@U0ADMIN>", "`jira.jql`", "`project = CHK`", "`wip_limit`", "`4`", "`working_days`", "`Mon, Tue, Wed, Thu`"} {
+	for _, want := range []string{"<@U0ADMIN>", "`jira.jql`", "`project = CHK`", "`wip_limit`", "`4`", "`working_days`", "`Mon, Tue, Wed, Thu`",
+		"`stages[0].wip_limit`: _(none)_ → `2`", "`schedules.standup`: _(none)_ → `off`", "`schedules.digest`: _(none)_ → `0 16 * * 5`",
+		"`stalled_after`: _(none)_ → `3d`", "`github.max_pr_lines`: _(none)_ → `600`", "`working_hours`: _(none)_ → `08:00-16:00`",
+		"`holidays`: _(none)_ → `2026-12-24, 2026-12-31`"} {
 		if !strings.Contains(hist.Text, want) {
 			t.Errorf("history lacks %q:\n%s", want, hist.Text)
 		}
@@ -188,6 +222,13 @@ func TestSetupModalRoundTrip(t *testing.T) {
 	}
 	if tm, ok := stored.Team("checkout"); !ok || tm.Jira.JQL != "project = CHK" || tm.WIPLimit != 4 {
 		t.Errorf("stored settings give team %+v, want checkout with its JQL and WIP limit", tm)
+	} else {
+		got := fmt.Sprintf("stage wip %v, flow check %q, standup %q, digest %q, stalled %v, max lines %d, hours %s, holidays %v",
+			tm.StageWIPLimits(), tm.FlowCheckSpec(), tm.StandupSpec(), tm.DigestSpec(), tm.StalledAfter.Duration, tm.GitHub.MaxPRLines, tm.WorkingHours, tm.Holidays)
+		want := `stage wip map[Build:2], flow check "15 9 * * 1-5", standup "", digest "0 16 * * 5", stalled 72h0m0s, max lines 600, hours 08:00-16:00, holidays [2026-12-24 2026-12-31]`
+		if got != want {
+			t.Errorf("stored settings give\n%s\nwant\n%s", got, want)
+		}
 	}
 
 	// A second admin edits payments from its channel: the form has no id.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/flowbot/flowbot/bot"
 	"github.com/flowbot/flowbot/bot/config"
+	"github.com/flowbot/flowbot/coach"
 )
 
 // SetupHandler changes teams' settings from Slack; bot.Setup implements
@@ -30,18 +31,60 @@ type SetupHandler interface {
 // SetupCallbackID names the setup modal in view_submission payloads.
 const SetupCallbackID = "flowbot_setup"
 
-// Block ids of the setup modal. Stage i's blocks are stage_<i>_name,
-// stage_<i>_active, stage_<i>_wait and stage_<i>_done.
+// Block ids of the setup modal, named after the configuration's keys.
+// Stage i's blocks are stage_<i>_name, stage_<i>_active, stage_<i>_wait,
+// stage_<i>_done and stage_<i>_wip_limit.
 const (
-	blockID          = "id"
-	blockName        = "name"
-	blockChannel     = "channel"
-	blockJQL         = "jql"
-	blockRepos       = "repos"
-	blockWIPLimit    = "wip_limit"
-	blockTimezone    = "timezone"
-	blockWorkingDays = "working_days"
-	actionValue      = "value" // every input's action_id
+	blockID           = "id"
+	blockName         = "name"
+	blockChannel      = "channel"
+	blockJQL          = "jql"
+	blockRepos        = "repos"
+	blockWIPLimit     = "wip_limit"
+	blockTimezone     = "timezone"
+	blockWorkingDays  = "working_days"
+	blockWorkingHours = "working_hours"
+	blockHolidays     = "holidays"
+	blockFlowCheck    = "flow_check"
+	blockStandup      = "standup"
+	blockDigest       = "digest"
+	blockStalledAfter = "stalled_after"
+	blockBlockedAfter = "blocked_after"
+	blockRepeatEvery  = "repeat_every"
+	blockMaxPoints    = "max_points"
+	blockMaxPRLines   = "max_pr_lines"
+	actionValue       = "value" // every input's action_id
+)
+
+// fieldBlocks are the blocks of the fields bot.FieldProblem names (as
+// config.Diff does), but for the stages' (stageField) and the id's.
+var fieldBlocks = map[string]string{
+	"name":                 blockName,
+	"channel":              blockChannel,
+	"jira.jql":             blockJQL,
+	"github.repos":         blockRepos,
+	"github.max_pr_lines":  blockMaxPRLines,
+	"wip_limit":            blockWIPLimit,
+	"timezone":             blockTimezone,
+	"working_days":         blockWorkingDays,
+	"working_hours":        blockWorkingHours,
+	"holidays":             blockHolidays,
+	"schedules.flow_check": blockFlowCheck,
+	"schedules.standup":    blockStandup,
+	"schedules.digest":     blockDigest,
+	"stalled_after":        blockStalledAfter,
+	"blocked_after":        blockBlockedAfter,
+	"repeat_every":         blockRepeatEvery,
+	"max_points":           blockMaxPoints,
+}
+
+// Slack's max_length of the short text inputs: room for any valid value,
+// so an initial value is never refused.
+const (
+	maxScheduleLen = 100
+	maxDurationLen = 12
+	maxHoursLen    = 20
+	maxHolidaysLen = 3000 // Slack's most; some 270 dates, one a line
 )
 
 // Stages the modal shows: the team's, and spare ones to add, within
@@ -231,7 +274,7 @@ func savedText(res bot.SaveResult) string {
 	return b.String()
 }
 
-var stageField = regexp.MustCompile(`^stages\[(\d+)\](?:\.(name|active|wait|done))?$`)
+var stageField = regexp.MustCompile(`^stages\[(\d+)\](?:\.(name|active|wait|done|wip_limit))?$`)
 
 // problemBlocks puts each problem on the block of its field; problems of
 // no field of the form go on general.
@@ -240,26 +283,15 @@ func problemBlocks(ps []bot.FieldProblem, stages int, general string) map[string
 	for _, p := range ps {
 		block := general
 		msg := p.Message
-		switch p.Field {
-		case "id":
+		b, known := fieldBlocks[p.Field]
+		switch {
+		case p.Field == "id":
 			block = blockID
 			if general != blockID {
 				block = general
 			}
-		case "name":
-			block = blockName
-		case "channel":
-			block = blockChannel
-		case "jira.jql":
-			block = blockJQL
-		case "github.repos":
-			block = blockRepos
-		case "wip_limit":
-			block = blockWIPLimit
-		case "timezone":
-			block = blockTimezone
-		case "working_days":
-			block = blockWorkingDays
+		case known:
+			block = b
 		default:
 			if m := stageField.FindStringSubmatch(p.Field); m != nil {
 				i, _ := strconv.Atoi(m[1])
@@ -284,8 +316,9 @@ func problemBlocks(ps []bot.FieldProblem, stages int, general string) map[string
 }
 
 // readSetup reads a submitted setup modal. errs holds what cannot be read
-// at all (a WIP limit that is not a whole number); everything else is
-// checked by the handler.
+// at all (a WIP limit that is not a whole number, working time that is not
+// 5d or 36h, with the file's words); everything else is checked by the
+// handler.
 func readSetup(state *slackapi.ViewState, meta setupMetadata) (bot.SetupSubmission, map[string]string) {
 	val := func(block string) slackapi.BlockAction {
 		if state == nil {
@@ -307,6 +340,25 @@ func readSetup(state *slackapi.ViewState, meta setupMetadata) (bot.SetupSubmissi
 		}
 		return out
 	}
+	errs := map[string]string{}
+	number := func(block, msg string) int {
+		w := text(block)
+		if w == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(w)
+		if err != nil {
+			errs[block] = fmt.Sprintf("%q is not a whole number%s", w, msg)
+		}
+		return n
+	}
+	work := func(block string) config.WorkDuration {
+		d, err := config.ParseWorkDuration(text(block))
+		if err != nil {
+			errs[block] = err.Error()
+		}
+		return d
+	}
 	sub := bot.SetupSubmission{New: meta.New, Team: meta.Team, Revision: meta.Revision}
 	s := &sub.Settings
 	s.ID = meta.Team
@@ -321,21 +373,29 @@ func readSetup(state *slackapi.ViewState, meta setupMetadata) (bot.SetupSubmissi
 	for i := range meta.Stages {
 		p := fmt.Sprintf("stage_%d_", i)
 		st := config.Stage{Name: text(p + "name"), Active: list(p + "active"), Wait: list(p + "wait"), Done: list(p + "done")}
-		if st.Name == "" && len(st.Active)+len(st.Wait)+len(st.Done) == 0 {
+		if st.Name == "" && len(st.Active)+len(st.Wait)+len(st.Done) == 0 && text(p+"wip_limit") == "" {
 			continue // an empty row: no stage
 		}
+		st.WIPLimit = number(p+"wip_limit", " of items; leave it empty for no limit")
 		s.Stages = append(s.Stages, st)
 	}
-	errs := map[string]string{}
-	if w := text(blockWIPLimit); w != "" {
-		n, err := strconv.Atoi(w)
-		if err != nil {
-			errs[blockWIPLimit] = fmt.Sprintf("%q is not a whole number of items; leave it empty for no limit", w)
-		}
-		s.WIPLimit = n
-	}
+	s.WIPLimit = number(blockWIPLimit, " of items; leave it empty for no limit")
 	s.Timezone = text(blockTimezone)
 	s.WorkingDays = list(blockWorkingDays)
+	s.Coaching = &config.CoachingSettings{
+		Schedules: config.Schedules{
+			FlowCheck: config.ParseScheduleText(text(blockFlowCheck)),
+			Standup:   config.ParseScheduleText(text(blockStandup)),
+			Digest:    config.ParseScheduleText(text(blockDigest)),
+		},
+		StalledAfter: work(blockStalledAfter),
+		BlockedAfter: work(blockBlockedAfter),
+		RepeatEvery:  work(blockRepeatEvery),
+		MaxPoints:    number(blockMaxPoints, "; use an estimate such as 8, or leave it empty for no estimate check"),
+		MaxPRLines:   number(blockMaxPRLines, fmt.Sprintf(" of lines; leave it empty for %d", config.DefaultMaxPRLines)),
+		WorkingHours: text(blockWorkingHours),
+		Holidays:     list(blockHolidays),
+	}
 	return sub, errs
 }
 
@@ -379,7 +439,7 @@ func SetupView(form bot.SetupForm) slackapi.ModalViewRequest {
 	input(blockRepos, "GitHub repositories", "One owner/name per line.", textInput(strings.Join(s.Repos, "\n"), "acme/payments-api", true), true)
 
 	add(slackapi.NewDividerBlock())
-	add(slackapi.NewSectionBlock(mrkdwn("*Stages*, in value-stream order. Active: work is being done; wait: it waits for someone; done: finished. Statuses in no stage fall back to Jira's status category. Clear a stage's fields to remove it."), nil, nil))
+	add(slackapi.NewSectionBlock(mrkdwn("*Stages*, in value-stream order. Active: work is being done; wait: it waits for someone; done: finished. Statuses in no stage fall back to Jira's status category. A stage's WIP limit is the most items it means to hold; empty: no limit. Clear a stage's fields to remove it."), nil, nil))
 	pick := len(form.Statuses) > 0 && len(form.Statuses) <= maxOptions
 	statuses := func(initial []string, placeholder string) slackapi.BlockElement {
 		if !pick {
@@ -395,6 +455,17 @@ func SetupView(form bot.SetupForm) slackapi.ModalViewRequest {
 		}
 		return el
 	}
+	number := func(initial int, placeholder, min string) *slackapi.NumberInputBlockElement {
+		el := slackapi.NewNumberInputBlockElement(plain(placeholder), actionValue, false)
+		el.MinValue = min
+		if initial != 0 {
+			el.InitialValue = strconv.Itoa(initial)
+		}
+		return el
+	}
+	short := func(initial, placeholder string, maxLen int) *slackapi.PlainTextInputBlockElement {
+		return textInput(initial, placeholder, false).WithMaxLength(maxLen)
+	}
 	for i := range rows {
 		var st config.Stage
 		if i < len(s.Stages) {
@@ -405,15 +476,17 @@ func SetupView(form bot.SetupForm) slackapi.ModalViewRequest {
 		input(p+"active", "Active statuses", "", statuses(st.Active, "In Review"), true)
 		input(p+"wait", "Wait statuses", "", statuses(st.Wait, "Ready for Review"), true)
 		input(p+"done", "Done statuses", "", statuses(st.Done, "Done"), true)
+		input(p+"wip_limit", "Stage WIP limit", "", number(st.WIPLimit, "3", "0"), true)
 	}
 
 	add(slackapi.NewDividerBlock())
-	wip := slackapi.NewNumberInputBlockElement(plain("6"), actionValue, false)
-	wip.MinValue = "0"
-	if s.WIPLimit > 0 {
-		wip.InitialValue = strconv.Itoa(s.WIPLimit)
+	input(blockWIPLimit, "WIP limit", "Items in progress at most; empty: no limit.", number(s.WIPLimit, "6", "0"), true)
+
+	var c config.CoachingSettings
+	if s.Coaching != nil {
+		c = *s.Coaching
 	}
-	input(blockWIPLimit, "WIP limit", "Items in progress at most; empty: no limit.", wip, true)
+	add(slackapi.NewHeaderBlock(plain("Working time")))
 	input(blockTimezone, "Time zone", "An IANA zone such as Europe/Berlin; empty: the file's default.", textInput(s.Timezone, "Europe/Berlin", false), true)
 	dayOpts := make([]*slackapi.OptionBlockObject, 0, len(weekdays))
 	for _, d := range weekdays {
@@ -426,6 +499,41 @@ func SetupView(form bot.SetupForm) slackapi.ModalViewRequest {
 		}
 	}
 	input(blockWorkingDays, "Working days", "Days that count as working time; empty: Monday to Friday.", days, true)
+	input(blockWorkingHours, "Working hours", fmt.Sprintf("Start and end of a working day in the team's zone; empty: %s.", config.DefaultWorkingHours),
+		short(c.WorkingHours, config.DefaultWorkingHours, maxHoursLen), true)
+	input(blockHolidays, "Holidays", "Dates that are not working days, YYYY-MM-DD, one per line.",
+		textInput(strings.Join(c.Holidays, "\n"), "2026-12-25", true).WithMaxLength(maxHolidaysLen), true)
+
+	add(slackapi.NewHeaderBlock(plain("Schedules")))
+	add(slackapi.NewContextBlock("", mrkdwn("Cron in the team's time zone: minute hour day-of-month month day-of-week. Empty: the default. Write `"+config.ScheduleOff+"` to switch a post off. The flow check and the standup skip days that are not working days.")))
+	for _, j := range []struct {
+		block, label, what, def string
+		v                       config.Schedule
+	}{
+		{blockFlowCheck, "Flow check", "flow check", config.DefaultFlowCheckSchedule, c.Schedules.FlowCheck},
+		{blockStandup, "Standup prompt", "standup prompt", config.DefaultStandupSchedule, c.Schedules.Standup},
+		{blockDigest, "Weekly digest", "digest", config.DefaultDigestSchedule, c.Schedules.Digest},
+	} {
+		hint := fmt.Sprintf("Empty: %s. %s: no %s.", j.def, config.ScheduleOff, j.what)
+		input(j.block, j.label, hint, short(config.ScheduleText(j.v), j.def, maxScheduleLen), true)
+	}
+
+	add(slackapi.NewHeaderBlock(plain("Thresholds")))
+	add(slackapi.NewContextBlock("", mrkdwn("Working time, such as `5d` (working days) or `36h`, as docs/coaching.md counts it. Empty: the default.")))
+	for _, d := range []struct {
+		block, label, hint string
+		def                time.Duration
+		v                  config.WorkDuration
+	}{
+		{blockStalledAfter, "Stalled after", "An item in progress without activity for this long is stalled", coach.DefaultStalledAfter, c.StalledAfter},
+		{blockBlockedAfter, "Blocked after", "An item in progress blocked for this long gets a nudge", coach.DefaultBlockedAfter, c.BlockedAfter},
+		{blockRepeatEvery, "Repeat nudges every", "A nudge that still holds is posted again after this long", coach.DefaultRepeatEvery, c.RepeatEvery},
+	} {
+		input(d.block, d.label, d.hint+"; empty: "+workText(d.def)+".", short(config.WorkDurationText(d.v), workText(d.def), maxDurationLen), true)
+	}
+	input(blockMaxPoints, "Max points", "An item in an early stage estimated above this is oversized; empty: no estimate check.", number(c.MaxPoints, "8", "1"), true)
+	input(blockMaxPRLines, "Max pull request lines", fmt.Sprintf("Lines added plus deleted above which a pull request is too big; empty: %d.", config.DefaultMaxPRLines),
+		number(c.MaxPRLines, strconv.Itoa(config.DefaultMaxPRLines), "1"), true)
 
 	title := "Edit " + s.ID
 	if form.New || len([]rune(title)) > 24 {
@@ -451,4 +559,9 @@ func weekday(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// workText writes a default working time as the form takes it (5d).
+func workText(d time.Duration) string {
+	return config.WorkDurationText(config.WorkDuration{Duration: d})
 }
