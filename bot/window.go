@@ -48,7 +48,8 @@ type windowStore interface {
 	// changed after to.
 	TeamHistories(ctx context.Context, team string, from, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, done []coach.Item, wip []coach.Flow, changed []coach.Item, err error)
 	// TeamPullRequests reads in one round trip the statuses, last sync,
-	// every deployment, the pull requests whose latest of created, closed
+	// the deployments relevantDeployments would keep (and maybe more,
+	// sorted as ever), the pull requests whose latest of created, closed
 	// and merged is at or after from (by repository and number), and how
 	// many stored pull requests and deployments name a commit other than
 	// by 40 hex digits.

@@ -306,20 +306,151 @@ func decodeDeploymentsOdd(all map[string]string) ([]coach.Deployment, int, error
 		}
 		decoded = append(decoded, d)
 	}
+	sortDeployments(decoded)
+	return decoded, odd, nil
+}
+
+// sortDeployments sorts ds as Deployments returns them: by Succeeded, then
+// Created, repository, source and ID.
+func sortDeployments(ds []coach.Deployment) {
 	// Sorted by index, then moved once: a deployment is a large value to
 	// swap.
-	order := make([]int, len(decoded))
+	order := make([]int, len(ds))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(i, j int) int {
-		a, b := &decoded[i], &decoded[j]
+		a, b := &ds[i], &ds[j]
 		return cmp.Or(a.Succeeded.Compare(b.Succeeded), a.Created.Compare(b.Created),
 			cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Source, b.Source), cmp.Compare(a.ID, b.ID))
 	})
-	ds := make([]coach.Deployment, len(decoded))
+	sorted := make([]coach.Deployment, len(ds))
 	for i, j := range order {
-		ds[i] = decoded[j]
+		sorted[i] = ds[j]
 	}
+	copy(ds, sorted)
+}
+
+// shaSet holds commits as the 20 bytes 40 lower-case hex digits pack into.
+type shaSet map[[20]byte]bool
+
+// deploymentHead is what choosing deployments reads of a binary record
+// without decoding its commits into strings.
+type deploymentHead struct {
+	repo, source, env  string
+	id                 int64
+	created, succeeded time.Time
+	named              bool // its SHA or a commit it carries is in the set asked about
+	odd                bool // it names a commit other than by 40 lower-case hex digits
+}
+
+// scanDeployment reads a binary deployment record's head and whether it
+// names a commit of want. ok is false for a record it cannot read so: a
+// JSON one, or one another version or a corruption makes unreadable; the
+// caller decodes such a record in full.
+func scanDeployment(data string, want shaSet) (h deploymentHead, ok bool) {
+	if len(data) == 0 || data[0] == '{' {
+		return h, false
+	}
+	r := binReader{s: data}
+	if r.byte() != deploymentVersion {
+		return h, false
+	}
+	flags := r.uint()
+	h.repo, h.id, h.source, h.env = r.str(), r.int(), r.str(), r.str()
+	packed := func(b string) bool { return want[[20]byte([]byte(b))] }
+	if flags&depHexSHA != 0 {
+		if len(r.s) < 20 {
+			return h, false
+		}
+		h.named = packed(r.s[:20])
+		r.s = r.s[20:]
+	} else if sha := r.str(); sha != "" {
+		h.odd = true
+	}
+	r.str() // ref
+	h.created = r.optTime(flags&depCreated != 0)
+	h.succeeded = r.optTime(flags&depSucceeded != 0)
+	n := r.count()
+	if r.err != nil {
+		return h, false
+	}
+	if n > 0 && flags&depHexCommits == 0 {
+		h.odd = true
+		return h, false // commits as strings: decoded in full
+	}
+	if n > len(r.s)/20 {
+		return h, false
+	}
+	for i := 0; i < n && !h.named; i++ {
+		h.named = packed(r.s[20*i : 20*i+20])
+	}
+	return h, true
+}
+
+// selectDeployments decodes, of a deployments hash, those that can bear on
+// pull requests whose merge commits are want: those naming one of them (by
+// SHA or a carried commit), and per repository, source and environment
+// those first to succeed, which decide the repository's deployment source.
+// It returns them sorted as Deployments sorts them, and counts the
+// deployments naming a commit other than by 40 lower-case hex digits, as
+// decodeDeploymentsOdd does for all of them. The choice is bot's
+// (relevantDeployments), made here on the records' packed commits so that
+// the commits of every other deployment are never turned into strings; it
+// keeps every deployment tied for first, so the caller's own choice among
+// them is unchanged.
+func selectDeployments(all map[string]string, want shaSet) ([]coach.Deployment, int, error) {
+	type class struct{ repo, source, env string }
+	first := map[class]time.Time{}
+	heads := make(map[string]deploymentHead, len(all))
+	var full map[string]string // records scanDeployment cannot read
+	for field, data := range all {
+		h, ok := scanDeployment(data, want)
+		if !ok {
+			if full == nil {
+				full = map[string]string{}
+			}
+			full[field] = data
+			continue
+		}
+		heads[field] = h
+		if h.succeeded.IsZero() {
+			continue
+		}
+		c := class{h.repo, h.source, h.env}
+		if t, seen := first[c]; !seen || h.succeeded.Before(t) {
+			first[c] = h.succeeded
+		}
+	}
+	decodedFull, odd, err := decodeDeploymentsOdd(full)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, d := range decodedFull {
+		if d.Succeeded.IsZero() {
+			continue
+		}
+		c := class{d.Repo, d.Source, d.Environment}
+		if t, seen := first[c]; !seen || d.Succeeded.Before(t) {
+			first[c] = d.Succeeded
+		}
+	}
+	keep := map[string]string{}
+	for field, h := range heads {
+		if h.odd {
+			odd++
+		}
+		if h.named || (!h.succeeded.IsZero() && h.succeeded.Equal(first[class{h.repo, h.source, h.env}])) {
+			keep[field] = all[field]
+		}
+	}
+	kept, _, err := decodeDeploymentsOdd(keep)
+	if err != nil {
+		return nil, 0, err
+	}
+	// The fully decoded ones are few (legacy or odd records): the caller
+	// chooses among them itself.
+	ds := append(kept, decodedFull...)
+	sortDeployments(ds)
 	return ds, odd, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/flowbot/flowbot/coach"
@@ -432,7 +433,10 @@ func oddSHA(sha string) bool {
 
 // TeamPullRequests reads in one MULTI what an answer over the pull requests
 // of a window starting at from needs: the team's statuses (as Statuses gives
-// them) and last sync (as LastSync), its deployments (as Deployments), the
+// them) and last sync (as LastSync), the deployments that can bear on the
+// window's pull requests (as Deployments sorts them: those naming one of
+// their merge commits, and per repository, source and environment the
+// first to succeed; every deployment when pull requests are read in full), the
 // pull requests whose latest of creation, close and merge is at or after
 // from, sorted as PullRequests sorts them, and oddSHAs, how many stored
 // pull requests have a merge commit that is not 40 hex digits plus how many
@@ -473,12 +477,12 @@ func (db *DB) TeamPullRequests(ctx context.Context, team string, from time.Time)
 	if lastSync, err = decodeLastSync(last); err != nil {
 		return fail(err)
 	}
-	deployments, oddDeployments, err := decodeDeploymentsOdd(deps.Val())
-	if err != nil {
-		return fail(err)
-	}
 	if stored.Val() != timed.Val() {
 		if prs, err = db.PullRequests(ctx, team); err != nil {
+			return fail(err)
+		}
+		deployments, oddDeployments, err := decodeDeploymentsOdd(deps.Val())
+		if err != nil {
 			return fail(err)
 		}
 		return statuses, lastSync, prs, deployments, int(odd.Val()) + oddDeployments, nil
@@ -488,6 +492,7 @@ func (db *DB) TeamPullRequests(ctx context.Context, team string, from time.Time)
 		return fail(err)
 	}
 	prs = make([]coach.PullRequest, len(vals))
+	want := make(shaSet, len(vals))
 	for i, v := range vals {
 		rec, ok := v.(string)
 		if !ok {
@@ -496,8 +501,16 @@ func (db *DB) TeamPullRequests(ctx context.Context, team string, from time.Time)
 		if prs[i], err = decodePullRequest(rec); err != nil {
 			return fail(err)
 		}
+		// Deployed commits are compared as bot compares them: case aside.
+		if sha, ok := packSHA(strings.ToLower(prs[i].MergeCommitSHA)); ok {
+			want[sha] = true
+		}
 	}
 	sortPullRequests(prs)
+	deployments, oddDeployments, err := selectDeployments(deps.Val(), want)
+	if err != nil {
+		return fail(err)
+	}
 	return statuses, lastSync, prs, deployments, int(odd.Val()) + oddDeployments, nil
 }
 

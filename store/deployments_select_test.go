@@ -1,0 +1,85 @@
+package store
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowbot/flowbot/coach"
+	"github.com/google/go-cmp/cmp"
+)
+
+// selectDeployments keeps what bot's choice of deployments needs: those
+// naming a merge commit asked about (by SHA or a carried commit), and per
+// repository, source and environment every one tied for first to
+// succeed; records it cannot scan are decoded whole and kept.
+func TestSelectDeployments(t *testing.T) {
+	t0 := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+	sha := func(n int) string { return strings.Repeat("0", 39) + string(rune('0'+n)) }
+	dep := func(repo string, id int64, at time.Time, shaOf string, commits ...string) coach.Deployment {
+		return coach.Deployment{Repo: repo, ID: id, Source: coach.DeploymentSourceAPI, Environment: "production",
+			SHA: shaOf, Created: at.Add(-time.Minute), Succeeded: at, Commits: commits, HasCommits: len(commits) > 0}
+	}
+	first := dep("acme/api", 1, t0, sha(1), sha(1))
+	tied := dep("acme/api", 2, t0, sha(2), sha(2))
+	unrelated := dep("acme/api", 3, t0.Add(24*time.Hour), sha(3), sha(3))
+	byCommit := dep("acme/api", 4, t0.Add(48*time.Hour), sha(5), sha(4), sha(5))
+	bySHA := dep("acme/api", 5, t0.Add(72*time.Hour), sha(6))
+	failed := dep("acme/api", 6, time.Time{}, sha(7), sha(7))
+	otherRepo := dep("acme/web", 7, t0.Add(96*time.Hour), sha(8), sha(8))
+	short := dep("acme/web", 8, t0.Add(120*time.Hour), "abc1234", "abc1234")
+	all := map[string]string{}
+	for _, d := range []coach.Deployment{first, tied, unrelated, byCommit, bySHA, failed, otherRepo, short} {
+		rec, err := encodeDeployment(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all[deploymentField(d)] = rec
+	}
+	// A version-1 JSON record, as an older flowbot wrote it.
+	legacy := dep("acme/web", 9, t0.Add(144*time.Hour), sha(9))
+	js, err := json.Marshal(map[string]any{"v": 1, "repo": legacy.Repo, "id": legacy.ID, "source": legacy.Source,
+		"environment": legacy.Environment, "sha": legacy.SHA, "created": legacy.Created, "succeeded": legacy.Succeeded})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all[deploymentField(legacy)] = string(js)
+
+	want := shaSet{}
+	for _, s := range []string{sha(4), sha(6)} {
+		p, _ := packSHA(s)
+		want[p] = true
+	}
+	got, odd, err := selectDeployments(all, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []int64{}
+	for _, d := range got {
+		ids = append(ids, d.ID)
+	}
+	// Sorted by success: first and tied (first of acme/api), byCommit,
+	// bySHA, otherRepo (first of acme/web), short (scanned whole: commits
+	// as strings), legacy (JSON).
+	if diff := cmp.Diff(ids, []int64{1, 2, 4, 5, 7, 8, 9}); diff != "" {
+		t.Errorf("deployments kept (-got +want):\n%s", diff)
+	}
+	if odd != 1 {
+		t.Errorf("odd = %d, want 1 (the short SHAs)", odd)
+	}
+	// What is kept decodes as reading every deployment does.
+	every, _, err := decodeDeploymentsOdd(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]coach.Deployment{}
+	for _, d := range every {
+		byID[d.ID] = d
+	}
+	for _, d := range got {
+		if diff := cmp.Diff(d, byID[d.ID]); diff != "" {
+			t.Errorf("deployment %d (-selected +decoded):\n%s", d.ID, diff)
+		}
+	}
+}
