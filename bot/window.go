@@ -17,9 +17,10 @@ import (
 // item's history and every pull request:
 //
 //   - cycle-time, throughput: the deliveries the index has in the window
-//     (key, created, started, done: a few numbers per item, not a flow);
-//     wip: the indexed flows in progress; aging: both, the deliveries over
-//     the 90 days its SLE looks back;
+//     from its compact members (key, created, started, done: a few numbers
+//     per item, not a flow), and the lean flows in progress (key, status,
+//     class, start); wip: those lean flows; aging: the deliveries over the
+//     90 days its SLE looks back and the indexed flows in progress whole;
 //   - vsm, efficiency: the deliveries in the window with the times the
 //     index computed when it stored them, and the flows in progress (vsm
 //     counts the queues); with --working-time, whose clock the index does
@@ -42,6 +43,10 @@ type windowStore interface {
 	// (with their calendar Times when times), the indexed flows in
 	// progress when wip, and in full the items changed after to.
 	TeamDeliveries(ctx context.Context, team string, from, to time.Time, wip, times bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error)
+	// TeamCycles is TeamDeliveries without Times and with lean flows in
+	// progress (key, status, class and start only), from the index's
+	// compact members: a few numbers per item.
+	TeamCycles(ctx context.Context, team string, from, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error)
 	// TeamHistories reads in one round trip the statuses, last sync and
 	// fingerprint, in full the items the index has as delivered in
 	// [from, to), the indexed flows in progress, and in full the items
@@ -70,13 +75,12 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 	}
 	from := cmd.Since.Start(now, team.Location())
 	switch cmd.Name {
-	case "cycle-time":
-		// Its reading counts the work in progress older than the p85.
-		return b.deliverySnapshot(ctx, ws, team, now, from, true, false)
-	case "throughput":
-		return b.deliverySnapshot(ctx, ws, team, now, from, false, false)
+	case "cycle-time", "throughput":
+		// Cycle time's reading counts the work in progress older than the
+		// p85: lean flows in progress say enough.
+		return b.cycleSnapshot(ctx, ws, team, now, from)
 	case "wip":
-		return b.deliverySnapshot(ctx, ws, team, now, now, true, false)
+		return b.cycleSnapshot(ctx, ws, team, now, now)
 	case "aging":
 		return b.deliverySnapshot(ctx, ws, team, now, now.Add(-sleLookBack), true, false)
 	case "forecast":
@@ -84,7 +88,7 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 			return nil, false, nil // an epic's open children are not indexed
 		}
 		// Its sample: the 60 whole days before today in the team's zone.
-		return b.deliverySnapshot(ctx, ws, team, now, coach.ForecastSample(now, team.Location()).From, false, false)
+		return b.cycleSnapshot(ctx, ws, team, now, coach.ForecastSample(now, team.Location()).From)
 	case "vsm", "efficiency":
 		if cmd.WorkingTime {
 			return b.historySnapshot(ctx, ws, team, now, from)
@@ -115,6 +119,23 @@ func (b *Bot) deliverySnapshot(ctx context.Context, ws windowStore, team *config
 	}
 	s.indexed = true
 	s.delivered, s.flows = withChanged(s.workflow, delivered, flows, changed, coach.Window{From: from, To: now}, wip, times)
+	return s, true, nil
+}
+
+// cycleSnapshot reads the deliveries done in [from, now) without Times and
+// the lean flows in progress (TeamCycles).
+func (b *Bot) cycleSnapshot(ctx context.Context, ws windowStore, team *config.Team, now, from time.Time) (*snapshot, bool, error) {
+	statuses, last, stored, delivered, flows, changed, err := ws.TeamCycles(ctx, team.ID, from, now)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
+	}
+	s, fp := b.newSnapshot(team, statuses, last, now)
+	if stored != fp {
+		b.logger().Info("flow index not built with the current workflow: reading every item", "team", team.ID)
+		return nil, false, nil
+	}
+	s.indexed = true
+	s.delivered, s.flows = withChanged(s.workflow, delivered, flows, changed, coach.Window{From: from, To: now}, true, false)
 	return s, true, nil
 }
 

@@ -419,7 +419,8 @@ func BenchmarkMemory(b *testing.B) {
 	}
 	base := f.prefix + ":{" + bigTeam + "}:"
 	items := usage(base + "items")
-	index := usage(base+"flows") + usage(base+"flows:done") + usage(base+"flows:wip") + usage(base+"flows:updated")
+	index := usage(base+"flows") + usage(base+"flows:done") + usage(base+"flows:wip") + usage(base+"flows:updated") +
+		usage(base+"flows:cycle") + usage(base+"flows:wipstatus")
 	const prs = 10_000
 	team := "bench-prs"
 	for chunk := range slices.Chunk(benchPullRequests(prs), 2000) {

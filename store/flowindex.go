@@ -290,7 +290,7 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 	}
 	keys := make([]string, 0, len(flows))
 	var members []any
-	var updated, done, wip []redis.Z
+	var updated, done, wip, cycle, wipStatus []redis.Z
 	var neither []string
 	for _, f := range flows {
 		key := f.Item.Key
@@ -309,17 +309,19 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 			m := encodeFlow(lean)
 			members = append(members, key, m)
 			done = append(done, redis.Z{Score: float64(msFloor(f.Done)), Member: m})
+			cycle = append(cycle, redis.Z{Score: float64(msFloor(f.Done)), Member: cycleMember(&f)})
 		case f.InProgress():
 			m := encodeFlow(f)
 			members = append(members, key, m)
 			wip = append(wip, redis.Z{Score: float64(msFloor(f.Started)), Member: m})
+			wipStatus = append(wipStatus, redis.Z{Score: float64(msFloor(f.Started)), Member: wipMember(&f)})
 		default:
 			neither = append(neither, key)
 		}
 	}
 	// The records an update replaces are found through the members hash,
 	// read under WATCH so that no other write slips in between.
-	var old []any
+	var old, oldCycle, oldWIP []any
 	check := func(tx *redis.Tx) error {
 		if replace {
 			return nil
@@ -336,22 +338,42 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 		if err != nil {
 			return err
 		}
-		old = old[:0]
+		old, oldCycle, oldWIP = old[:0], oldCycle[:0], oldWIP[:0]
 		for _, v := range vals {
-			if m, ok := v.(string); ok {
-				old = append(old, m)
+			m, ok := v.(string)
+			if !ok {
+				continue
+			}
+			old = append(old, m)
+			// The compact member that shadows the record goes with it.
+			c, isCycle, err := compactOf(m)
+			switch {
+			case err != nil:
+				// Unreadable, so its shadow cannot be named: the answers
+				// reading it fail until the index is rebuilt, as they
+				// fail on the record itself.
+			case isCycle:
+				oldCycle = append(oldCycle, c)
+			default:
+				oldWIP = append(oldWIP, c)
 			}
 		}
 		return nil
 	}
 	return db.writeChecked(ctx, k, check, func(p redis.Pipeliner) {
 		if replace {
-			p.Del(ctx, k.flows, k.flowsDone, k.flowsWIP, k.flowsUpdated)
+			p.Del(ctx, k.flows, k.flowsDone, k.flowsWIP, k.flowsUpdated, k.flowsCycle, k.flowsWIPStatus)
 		}
 		p.Set(ctx, k.flowFingerprint, fingerprint, 0)
 		if len(old) > 0 {
 			p.ZRem(ctx, k.flowsDone, old...)
 			p.ZRem(ctx, k.flowsWIP, old...)
+		}
+		if len(oldCycle) > 0 {
+			p.ZRem(ctx, k.flowsCycle, oldCycle...)
+		}
+		if len(oldWIP) > 0 {
+			p.ZRem(ctx, k.flowsWIPStatus, oldWIP...)
 		}
 		if len(neither) > 0 && !replace {
 			p.HDel(ctx, k.flows, neither...)
@@ -367,6 +389,12 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 		}
 		if len(wip) > 0 {
 			p.ZAdd(ctx, k.flowsWIP, wip...)
+		}
+		if len(cycle) > 0 {
+			p.ZAdd(ctx, k.flowsCycle, cycle...)
+		}
+		if len(wipStatus) > 0 {
+			p.ZAdd(ctx, k.flowsWIPStatus, wipStatus...)
 		}
 	}, k.flowFingerprint, k.flows)
 }
@@ -560,8 +588,12 @@ type teamRead struct {
 	wip      bool // the flows in progress
 	head     bool // statuses and last sync
 	// histories: the full items delivered in the window instead of their
-	// flows; deliveries: their deliveries (with times: and their Times).
+	// flows; deliveries: their deliveries, from the compact members, or
+	// with times from the flow records with their Times.
 	histories, deliveries, times bool
+	// wipStatus: the flows in progress from their compact members (key,
+	// status, class and start only).
+	wipStatus bool
 }
 
 type teamData struct {
@@ -632,10 +664,15 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 		case !q.from.Before(q.to):
 		case q.histories:
 			histories = p.Eval(ctx, doneItems, []string{k.flowsDone, k.items}, min, max)
+		case q.deliveries && !q.times:
+			done = p.ZRangeByScore(ctx, k.flowsCycle, &redis.ZRangeBy{Min: min, Max: max})
 		default:
 			done = p.ZRangeByScore(ctx, k.flowsDone, &redis.ZRangeBy{Min: min, Max: max})
 		}
-		if q.wip {
+		switch {
+		case q.wip && q.wipStatus:
+			wip = p.ZRange(ctx, k.flowsWIPStatus, 0, -1)
+		case q.wip:
 			wip = p.ZRange(ctx, k.flowsWIP, 0, -1)
 		}
 	})
@@ -666,11 +703,23 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 	if wip != nil {
 		recs[1] = wip.Val()
 	}
-	if q.deliveries {
-		if out.delivered, err = decodeDeliveries(recs[0], q.times); err != nil {
+	switch {
+	case q.deliveries && q.times:
+		if out.delivered, err = decodeDeliveries(recs[0], true); err != nil {
 			return out, err
 		}
 		recs[0] = nil
+	case q.deliveries:
+		if out.delivered, err = decodeCycles(recs[0]); err != nil {
+			return out, err
+		}
+		recs[0] = nil
+	}
+	if q.wipStatus {
+		if out.flows, err = decodeWIPs(recs[1]); err != nil {
+			return out, err
+		}
+		return out, nil
 	}
 	if out.flows, err = decodeFlows(recs[0], recs[1]); err != nil {
 		return out, err

@@ -10,6 +10,7 @@ import (
 	"github.com/flowbot/flowbot/store"
 	"github.com/flowbot/flowbot/store/storetest"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -323,5 +324,55 @@ func TestFlowIndexCorruption(t *testing.T) {
 				t.Errorf("InProgress error = %v, want %v", err, tt.wantIs)
 			}
 		})
+	}
+}
+
+// The compact members move with the flow records: an item's flow replaced
+// (in progress, then done, then reopened, then back to backlog) leaves
+// exactly the member of its current flow, as TeamCycles reads them.
+func TestCompactMembersFollowTheFlows(t *testing.T) {
+	ctx := t.Context()
+	db := storetest.New(t)
+	other := flowOf("PAY-2", coach.Done, at(1), at(3))
+	reopened := flowOf("PAY-1", coach.Started, at(4), time.Time{})
+	reopened.Status = "In Progress"
+	backlog := flowOf("PAY-1", coach.Backlog, time.Time{}, time.Time{})
+	steps := []struct {
+		name     string
+		flows    []coach.Flow
+		wantDone []coach.Delivery
+		wantWIP  []coach.Flow
+	}{
+		{name: "in progress", flows: []coach.Flow{flowOf("PAY-1", coach.Started, at(1), time.Time{}), other},
+			wantDone: []coach.Delivery{{Key: "PAY-2", Created: at(0), Started: at(1), Done: at(3)}},
+			wantWIP:  []coach.Flow{{Item: coach.Item{Key: "PAY-1"}, Status: "In Review", Class: coach.Started, Started: at(1)}}},
+		{name: "done", flows: []coach.Flow{flowOf("PAY-1", coach.Done, at(1), at(2))},
+			wantDone: []coach.Delivery{{Key: "PAY-1", Created: at(0), Started: at(1), Done: at(2)}, {Key: "PAY-2", Created: at(0), Started: at(1), Done: at(3)}}},
+		{name: "reopened", flows: []coach.Flow{reopened},
+			wantDone: []coach.Delivery{{Key: "PAY-2", Created: at(0), Started: at(1), Done: at(3)}},
+			wantWIP:  []coach.Flow{{Item: coach.Item{Key: "PAY-1"}, Status: "In Progress", Class: coach.Started, Started: at(4)}}},
+		{name: "back to backlog", flows: []coach.Flow{backlog},
+			wantDone: []coach.Delivery{{Key: "PAY-2", Created: at(0), Started: at(1), Done: at(3)}}},
+	}
+	for _, st := range steps {
+		if err := db.PutFlowIndex(ctx, "payments", "fp1", st.flows); err != nil {
+			t.Fatalf("%s: PutFlowIndex: %v", st.name, err)
+		}
+		_, _, _, done, wip, _, err := db.TeamCycles(ctx, "payments", time.Time{}, forever)
+		if err != nil {
+			t.Fatalf("%s: TeamCycles: %v", st.name, err)
+		}
+		if diff := cmp.Diff(done, st.wantDone, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: deliveries (-got +want):\n%s", st.name, diff)
+		}
+		if diff := cmp.Diff(wip, st.wantWIP, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: in progress (-got +want):\n%s", st.name, diff)
+		}
+	}
+	if err := db.ReplaceFlowIndex(ctx, "payments", "fp2", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, done, wip, _, err := db.TeamCycles(ctx, "payments", time.Time{}, forever); err != nil || len(done)+len(wip) != 0 {
+		t.Errorf("after ReplaceFlowIndex with nothing: %d deliveries, %d in progress, %v; want none", len(done), len(wip), err)
 	}
 }

@@ -15,6 +15,8 @@
 //	<prefix>:{<team>}:flows             hash  item key -> its flow record in flows:done or flows:wip
 //	<prefix>:{<team>}:flows:done        zset  flow records of delivered items, by done time (Unix ms)
 //	<prefix>:{<team>}:flows:wip         zset  flow records of items in progress, by start (Unix ms)
+//	<prefix>:{<team>}:flows:cycle       zset  (done, start, created, key) of delivered items, by done time (Unix ms)
+//	<prefix>:{<team>}:flows:wipstatus   zset  (start, class, status, key) of items in progress, by start (Unix ms)
 //	<prefix>:{<team>}:flows:updated     zset  item key, by the item's last change (Unix ms, rounded up)
 //	<prefix>:{<team>}:flows:fingerprint string the workflow the flow records were read with
 //	<prefix>:{<team>}:statuses  string  statuses record (Jira's list as last fetched)
@@ -138,6 +140,7 @@ type teamKeys struct {
 	schema, items, prs, statuses, cursors, lastSync string
 	incidents, deployments                          string
 	flows, flowsDone, flowsWIP, flowsUpdated        string
+	flowsCycle, flowsWIPStatus                      string
 	flowFingerprint                                 string
 	prsTime, prsOddSHA                              string
 	// fencePrefix starts the keys of the highest fence that wrote, one
@@ -169,6 +172,8 @@ func (db *DB) keys(team string) (teamKeys, error) {
 		flowsDone:       base + "flows:done",
 		flowsWIP:        base + "flows:wip",
 		flowsUpdated:    base + "flows:updated",
+		flowsCycle:      base + "flows:cycle",
+		flowsWIPStatus:  base + "flows:wipstatus",
 		flowFingerprint: base + "flows:fingerprint",
 
 		prsTime:   base + "prs:time",
