@@ -111,7 +111,19 @@ func TestDeliveryRecordErrors(t *testing.T) {
 func FuzzDecodeFlowRecords(f *testing.F) {
 	f.Add(encodeFlow(codecDelivered(codecTimes())))
 	f.Add(encodeFlow(codecDelivered(nil)))
+	f.Add(cycleMember(&coach.Flow{Item: coach.Item{Key: "PAY-1", Created: time.UnixMilli(1)}, Started: time.UnixMilli(2), Done: time.UnixMilli(3)}))
+	f.Add(wipMember(&coach.Flow{Item: coach.Item{Key: "PAY-2"}, Status: "In Review", Class: coach.Started, Started: time.UnixMilli(2)}))
 	f.Fuzz(func(t *testing.T, rec string) {
+		// The compact members decode or fail, and what decodes names
+		// the key the member ends with.
+		var c coach.Delivery
+		if err := decodeCycle(&c, rec); err == nil && !strings.HasSuffix(rec, c.Key) {
+			t.Fatalf("cycle member decoded key %q it does not end with", c.Key)
+		}
+		var w coach.Flow
+		if err := decodeWIP(&w, rec); err == nil && !strings.HasSuffix(rec, w.Item.Key) {
+			t.Fatalf("wip member decoded key %q it does not end with", w.Item.Key)
+		}
 		flow, ferr := decodeFlow(rec)
 		var d coach.Delivery
 		derr := decodeDelivery(&d, rec, &coach.ItemTimes{}, &timeSlabs{})
