@@ -151,21 +151,13 @@ func (s *timeSlabs) flags(n int) []bool {
 var errNoTimes = errors.New("flow record of a started delivery has no times")
 
 // decodeDeliveries decodes the records of delivered flows as deliveries, in
-// order. With times, each delivery with a start gets its Times, from one
-// slice of ItemTimes.
-func decodeDeliveries(recs []string, times bool) ([]coach.Delivery, error) {
+// order, each with a start with its Times, from one slice of ItemTimes.
+func decodeDeliveries(recs []string) ([]coach.Delivery, error) {
 	ds := make([]coach.Delivery, len(recs))
-	var all []coach.ItemTimes
+	all := make([]coach.ItemTimes, len(recs))
 	var slabs timeSlabs
-	if times {
-		all = make([]coach.ItemTimes, len(recs))
-	}
 	for i, rec := range recs {
-		var t *coach.ItemTimes
-		if times {
-			t = &all[i]
-		}
-		if err := decodeDelivery(&ds[i], rec, t, &slabs); err != nil {
+		if err := decodeDelivery(&ds[i], rec, &all[i], &slabs); err != nil {
 			return nil, err
 		}
 	}
@@ -237,7 +229,8 @@ func decodeDelivery(d *coach.Delivery, rec string, t *coach.ItemTimes, slabs *ti
 // TeamDeliveries reads in one MULTI what an answer over the work delivered
 // in [from, to) needs: the team's statuses and last sync, the flow index's
 // fingerprint, the deliveries the index has as done in the window (by done
-// time; with their Times when times is true), the indexed flows in progress
+// time; with their Times, from the flow records, when times is true; else
+// from the compact members), the indexed flows in progress
 // when wip is true (oldest start first), and in full the items changed
 // after to. As with AnswerFlows, the caller reads the changed items itself
 // and drops them from the rest. Times are read as the index keeps them: in

@@ -555,18 +555,6 @@ func (db *DB) AnswerFlows(ctx context.Context, team string, from, to time.Time) 
 	return r.fingerprint, r.flows, r.changed, nil
 }
 
-// TeamFlows is AnswerFlows together with what every answer reads besides:
-// the team's statuses (as Statuses gives them) and its last sync (as
-// LastSync gives it), all in one MULTI. The flows in progress are read only
-// when wip is true.
-func (db *DB) TeamFlows(ctx context.Context, team string, from, to time.Time, wip bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, flows []coach.Flow, changed []coach.Item, err error) {
-	r, err := db.readTeam(ctx, team, teamRead{from: from, to: to, wip: wip, head: true})
-	if err != nil {
-		return nil, time.Time{}, "", nil, nil, fmt.Errorf("reading flows of %s: %w", team, err)
-	}
-	return r.statuses, r.lastSync, r.fingerprint, r.flows, r.changed, nil
-}
-
 // TeamHistories reads in one MULTI what an answer over the histories of
 // the items delivered in [from, to) needs: the team's statuses and last
 // sync, the flow index's fingerprint, in full the items the index has as
@@ -705,7 +693,7 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 	}
 	switch {
 	case q.deliveries && q.times:
-		if out.delivered, err = decodeDeliveries(recs[0], true); err != nil {
+		if out.delivered, err = decodeDeliveries(recs[0]); err != nil {
 			return out, err
 		}
 		recs[0] = nil
