@@ -343,8 +343,12 @@ func (b *Bot) snapshot(ctx context.Context, team *config.Team, now time.Time, cm
 	}
 	wf := team.Workflow(statuses, b.config().Jira.ExcludeResolutions)
 	s := &snapshot{team: team, workflow: wf, now: now, lastSync: last}
-	if s.flows, err = b.flows(ctx, team, wf, now, cmd); err != nil {
-		return nil, err
+	// The DORA keys are of pull requests, deployments and incidents: a
+	// team's work items, its largest data, are not read for them.
+	if cmd.Name != "dora" {
+		if s.flows, err = b.flows(ctx, team, wf, now, cmd); err != nil {
+			return nil, err
+		}
 	}
 	if needsDelivery[cmd.Name] {
 		if s.prs, err = b.Store.PullRequests(ctx, team.ID); err != nil {

@@ -137,7 +137,7 @@ func askDelivery(t *testing.T, b *Bot, team, text string) (Answer, error) {
 	if !ok {
 		t.Fatalf("no team %q", team)
 	}
-	s, err := b.snapshot(context.Background(), tm, now, Command{Name: "dora"})
+	s, err := b.snapshot(context.Background(), tm, now, cmd)
 	if err != nil {
 		t.Fatal(err)
 	}

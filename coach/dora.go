@@ -26,7 +26,7 @@ type repoShips struct {
 	deps    []Deployment // succeeded before now, by Succeeded then ID
 	carries [][]int      // per deployment, the PR numbers it carried first
 	carried map[int]int  // PR number -> index into deps
-	prs     map[int]PullRequest
+	prs     map[int]*PullRequest // into the caller's slice, which is read only
 	bySHA   map[string]int // lower-case merge SHA -> PR number
 	// shaLens counts the keys of bySHA by length: a prefix match needs
 	// keys of another length than the SHA looked up.
@@ -35,19 +35,40 @@ type repoShips struct {
 
 func newShipIndex(prs []PullRequest, deployments []Deployment, o DeliveryOptions, now time.Time) *shipIndex {
 	ix := &shipIndex{repos: map[string]*repoShips{}}
+	// Maps sized to the repository's merged PRs up front: a team has tens
+	// of thousands, and growing maps that large dominates building them.
+	// Pull requests come sorted by repository: count a run at a time.
+	merged := map[string]int{}
+	run, n := "", 0
+	for i := range prs {
+		if pr := &prs[i]; !pr.Merged.IsZero() && pr.Merged.Before(now) {
+			if pr.Repo != run {
+				merged[run] += n
+				run, n = pr.Repo, 0
+			}
+			n++
+		}
+	}
+	merged[run] += n
 	repo := func(name string) *repoShips {
 		rs, ok := ix.repos[name]
 		if !ok {
-			rs = &repoShips{carried: map[int]int{}, prs: map[int]PullRequest{}, bySHA: map[string]int{}, shaLens: map[int]int{}}
+			n := merged[name]
+			rs = &repoShips{carried: make(map[int]int, n), prs: make(map[int]*PullRequest, n), bySHA: make(map[string]int, n), shaLens: map[int]int{}}
 			ix.repos[name] = rs
 		}
 		return rs
 	}
-	for _, pr := range prs {
+	var rs *repoShips
+	run = ""
+	for i := range prs {
+		pr := &prs[i]
 		if pr.Merged.IsZero() || !pr.Merged.Before(now) {
 			continue
 		}
-		rs := repo(pr.Repo)
+		if rs == nil || pr.Repo != run {
+			rs, run = repo(pr.Repo), pr.Repo
+		}
 		rs.prs[pr.Number] = pr
 		if pr.MergeCommitSHA != "" {
 			sha := strings.ToLower(pr.MergeCommitSHA)
@@ -82,7 +103,7 @@ func newShipIndex(prs []PullRequest, deployments []Deployment, o DeliveryOptions
 		default:
 			rs.source = SourceMergeProxy
 			for _, pr := range rs.prs {
-				if o.onDefaultBranch(pr) {
+				if o.onDefaultBranch(*pr) {
 					rs.deps = append(rs.deps, Deployment{Repo: name, ID: int64(pr.Number), Source: SourceMergeProxy,
 						SHA: pr.MergeCommitSHA, Created: pr.Merged, Succeeded: pr.Merged})
 				}
@@ -379,13 +400,12 @@ func DORA(prs []PullRequest, deployments []Deployment, incidents []Item, o Deliv
 			failed[depKey{f.Deployment.Repo, f.Deployment.ID}] = true
 		}
 	}
-	// Revert and hotfix PRs, by owner/name#N; also those opened before the
-	// window, whose deployment in it is still rework.
-	reworkPR := map[string]bool{}
-	for _, pr := range prs {
-		if k, ok := o.prFailureKind(pr); ok && k != "" {
-			reworkPR[refOf(pr).String()] = true
-		}
+	// A deployment carrying a revert or hotfix PR is rework, whenever that
+	// PR was opened. Only the PRs of the window's deployments are asked:
+	// the patterns are regular expressions, and a team has many PRs.
+	isRework := func(pr PullRequest) bool {
+		k, ok := o.prFailureKind(pr)
+		return ok && k != ""
 	}
 
 	var team accum
@@ -404,16 +424,16 @@ func DORA(prs []PullRequest, deployments []Deployment, incidents []Item, o Deliv
 				rework := d.Behind
 				for _, n := range rs.carries[i] {
 					pr := rs.prs[n]
-					if reworkPR[refOf(pr).String()] {
+					if isRework(*pr) {
 						rework = true
 					}
-					a.leadTime(pr, d.Succeeded, &r.NegativeSpans)
+					a.leadTime(*pr, d.Succeeded, &r.NegativeSpans)
 				}
 				a.deployment(d, failed[depKey{d.Repo, d.ID}], rework)
 			}
 			for _, pr := range rs.prs {
-				if win.Contains(pr.Merged) && o.onDefaultBranch(pr) && !o.IsBot(pr.Author, pr.AuthorIsBot) {
-					if d := ships.carrier(pr); d == nil || !win.Contains(d.Succeeded) {
+				if win.Contains(pr.Merged) && o.onDefaultBranch(*pr) && !o.IsBot(pr.Author, pr.AuthorIsBot) {
+					if d := ships.carrier(*pr); d == nil || !win.Contains(d.Succeeded) {
 						a.missing("not_deployed")
 					}
 				}
@@ -455,8 +475,12 @@ func failures(prs []PullRequest, incidents []Item, ships *shipIndex, o DeliveryO
 	now := win.To
 	var out []Failure
 	for _, pr := range prs {
+		// Times first: the failure patterns are regular expressions.
+		if !pr.Merged.Before(now) || !win.Contains(pr.Created) {
+			continue
+		}
 		kind, ok := o.prFailureKind(pr)
-		if !ok || kind == "" || !pr.Merged.Before(now) || !win.Contains(pr.Created) {
+		if !ok || kind == "" {
 			continue
 		}
 		f := Failure{Kind: kind, ID: refOf(pr).String(), Title: pr.Title, Repo: pr.Repo, Start: pr.Created}
@@ -539,7 +563,7 @@ func revertTarget(pr PullRequest, ships *shipIndex) (d *Deployment, found bool) 
 	if m := revertBranch.FindStringSubmatch(pr.HeadBranch); m != nil {
 		if n, err := strconv.Atoi(m[1]); err == nil {
 			if target, ok := rs.prs[n]; ok {
-				return ships.carrier(target), true
+				return ships.carrier(*target), true
 			}
 		}
 	}

@@ -644,3 +644,44 @@ func BenchmarkFloorPPRs30d(b *testing.B) {
 		slices.Sort(keys)
 	})
 }
+
+// The DORA keys and compare. dora's definitions reach every pull request
+// and deployment: a deployment carries a PR only if no earlier one did, a
+// repository without deployments counts its merges, and an incident links
+// the deployment of a PR that mentions an item it links. Its floor is
+// reading those raw; compare adds the items its daily WIP is drawn from.
+
+func BenchmarkAskDORA90d(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.ask(b, "dora --since 90d") })
+}
+
+func BenchmarkAskCompare(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.ask(b, "compare 2026-03 2026-04") })
+}
+
+// hashFloor reads whole hashes of the big team and sorts their fields.
+func (f *bigFixture) hashFloor(b *testing.B, names ...string) {
+	for _, name := range names {
+		all, err := f.rdb.HGetAll(context.Background(), f.prefix+":{"+bigTeam+"}:"+name).Result()
+		if err != nil {
+			b.Fatal(err)
+		}
+		keys := make([]string, 0, len(all))
+		for k := range all {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+	}
+}
+
+func BenchmarkFloorPDORA(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.hashFloor(b, "prs", "deployments", "incidents") })
+}
+
+func BenchmarkFloorPCompare(b *testing.B) {
+	f := big(b)
+	timed(b, func() { f.hashFloor(b, "items", "prs", "deployments", "incidents") })
+}

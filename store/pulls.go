@@ -380,15 +380,28 @@ func (db *DB) PullRequests(ctx context.Context, team string) ([]coach.PullReques
 	if err != nil {
 		return nil, fmt.Errorf("reading pull requests of %s: %w", team, err)
 	}
-	var prs []coach.PullRequest
-	for field, data := range all.Val() {
-		pr, err := decodePullRequest(data)
-		if err != nil {
+	// The records are put in order by their fields ("<repo>#<number>")
+	// and decoded in place, rather than decoded and then sorted: a pull
+	// request is a large value to move, and a team has tens of thousands.
+	recs := all.Val()
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	fields := make([]string, 0, len(recs))
+	for field := range recs {
+		fields = append(fields, field)
+	}
+	sortFields(fields)
+	prs := make([]coach.PullRequest, len(fields))
+	for i, field := range fields {
+		if prs[i], err = decodePullRequest(recs[field]); err != nil {
 			return nil, fmt.Errorf("reading pull request %s of %s: %w", field, team, err)
 		}
-		prs = append(prs, pr)
 	}
-	sortPullRequests(prs)
+	// A field out of step with its record would leave them unsorted.
+	if !slices.IsSortedFunc(prs, comparePullRequests) {
+		sortPullRequests(prs)
+	}
 	return prs, nil
 }
 
@@ -514,8 +527,64 @@ func (db *DB) TeamPullRequests(ctx context.Context, team string, from time.Time)
 	return statuses, lastSync, prs, deployments, int(odd.Val()) + oddDeployments, nil
 }
 
-func sortPullRequests(prs []coach.PullRequest) {
-	slices.SortFunc(prs, func(a, b coach.PullRequest) int {
-		return cmp.Or(cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Number, b.Number))
+func comparePullRequests(a, b coach.PullRequest) int {
+	return cmp.Or(cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Number, b.Number))
+}
+
+// sortFields sorts pull-request fields ("<repo>#<number>") as
+// sortPullRequests sorts their pull requests; a field of another shape
+// sorts by its repository part, number 0.
+func sortFields(fields []string) {
+	type sortKey struct {
+		repo   string
+		number int
+		field  string
+	}
+	keys := make([]sortKey, len(fields))
+	for i, f := range fields {
+		k := sortKey{repo: f, field: f}
+		if at := strings.LastIndexByte(f, '#'); at >= 0 {
+			if n, err := strconv.Atoi(f[at+1:]); err == nil {
+				k.repo, k.number = f[:at], n
+			}
+		}
+		keys[i] = k
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		return cmp.Or(cmp.Compare(a.repo, b.repo), cmp.Compare(a.number, b.number), cmp.Compare(a.field, b.field))
 	})
+	for i, k := range keys {
+		fields[i] = k.field
+	}
+}
+
+func sortPullRequests(prs []coach.PullRequest) {
+	// Sorted as (repository rank, number, index) triples, then moved
+	// once: a pull request is a large value to swap, a team has tens of
+	// thousands, and its few repositories' names compare slowly.
+	rank := map[string]int{}
+	for i := range prs {
+		rank[prs[i].Repo] = 0
+	}
+	repos := make([]string, 0, len(rank))
+	for r := range rank {
+		repos = append(repos, r)
+	}
+	slices.Sort(repos)
+	for i, r := range repos {
+		rank[r] = i
+	}
+	type sortKey struct{ repo, number, index int }
+	keys := make([]sortKey, len(prs))
+	for i := range prs {
+		keys[i] = sortKey{rank[prs[i].Repo], prs[i].Number, i}
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		return cmp.Or(cmp.Compare(a.repo, b.repo), cmp.Compare(a.number, b.number), cmp.Compare(a.index, b.index))
+	})
+	sorted := make([]coach.PullRequest, len(prs))
+	for i, k := range keys {
+		sorted[i] = prs[k.index]
+	}
+	copy(prs, sorted)
 }
