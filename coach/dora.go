@@ -23,11 +23,11 @@ type shipIndex struct {
 
 type repoShips struct {
 	source  string
-	deps    []Deployment // succeeded before now, by Succeeded then ID
-	carries [][]int      // per deployment, the PR numbers it carried first
-	carried map[int]int  // PR number -> index into deps
+	deps    []Deployment         // succeeded before now, by Succeeded then ID
+	carries [][]int              // per deployment, the PR numbers it carried first
+	carried map[int]int          // PR number -> index into deps
 	prs     map[int]*PullRequest // into the caller's slice, which is read only
-	bySHA   map[string]int // lower-case merge SHA -> PR number
+	bySHA   map[string]int       // lower-case merge SHA -> PR number
 	// shaLens counts the keys of bySHA by length: a prefix match needs
 	// keys of another length than the SHA looked up.
 	shaLens map[int]int
