@@ -90,8 +90,8 @@ func periodNumbers(s *snapshot, win coach.Window) (map[string]*float64, int) {
 	for i, f := range s.flows {
 		items[i] = f.Item
 	}
-	cfd := coach.CFD(s.workflow, items, win, loc)
-	out["wip_avg"] = ptr(cfd.AvgWIP, len(cfd.Days) > 0)
+	avgWIP, ok := coach.AvgWIP(s.workflow, items, win, loc)
+	out["wip_avg"] = ptr(avgWIP, ok)
 	eff := coach.Efficiency(s.workflow, s.flows, win, coach.CalendarTime)
 	out["flow_efficiency"] = ptr(eff.Efficiency, eff.OK)
 	o := deliveryOptions(s, false)

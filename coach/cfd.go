@@ -193,3 +193,38 @@ func CFD(w Workflow, items []Item, win Window, loc *time.Location) CFDReport {
 	}
 	return r
 }
+
+// AvgWIP is CFD(w, items, win, loc).AvgWIP, with ok as len(Days) > 0,
+// read from only the items that can sit in a stage column on some day of
+// win. An item created after win.To, or whose every status change came
+// before win.From and left it in a backlog or done status, stays out of
+// the stage columns the whole window, so leaving it out changes no day's
+// count: a team's long history is mostly such items.
+func AvgWIP(w Workflow, items []Item, win Window, loc *time.Location) (avg float64, ok bool) {
+	p := newPlacer(w)
+	var keep []Item
+	for i := range items {
+		it := &items[i]
+		if it.Created.After(win.To) {
+			continue
+		}
+		final, last := it.Status, it.Created
+		if len(it.Transitions) > 0 {
+			ts := it.Transitions
+			if !slices.IsSortedFunc(ts, byAt) {
+				ts = slices.Clone(ts)
+				slices.SortStableFunc(ts, byAt)
+			}
+			final = ts[len(ts)-1].To
+			last = later(ts[len(ts)-1].At, it.Created)
+		}
+		if last.Before(win.From) {
+			if c := p.class(final); c == Backlog || c == Done {
+				continue
+			}
+		}
+		keep = append(keep, *it)
+	}
+	r := CFD(w, keep, win, loc)
+	return r.AvgWIP, len(r.Days) > 0
+}

@@ -1,6 +1,8 @@
 package coach
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -79,4 +81,40 @@ func TestCFD(t *testing.T) {
 			t.Errorf("CFD of an empty window = %+v", got)
 		}
 	})
+}
+
+// AvgWIP reads only the items that can sit in a stage column during the
+// window, and must agree with the whole diagram's average on any history:
+// random ones, with transitions out of order, before creation, in every
+// class, with excluded resolutions, over windows before, across and after
+// them.
+func TestAvgWIPMatchesCFD(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	base := time.Date(2024, 3, 4, 9, 0, 0, 0, time.UTC)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for trial := range 200 {
+		items := make([]Item, 1+r.IntN(60))
+		for i := range items {
+			history := make([]byte, 4*r.IntN(6))
+			for j := range history {
+				history[j] = byte(r.IntN(256))
+			}
+			resolution := []string{"", "Done", "Won't Do"}[r.IntN(3)]
+			items[i] = fuzzItem(base.Add(time.Duration(r.IntN(24*90))*time.Hour), byte(r.IntN(256)), resolution, history)
+			items[i].Key = fmt.Sprintf("F-%d", i)
+		}
+		from := base.Add(time.Duration(r.IntN(24*120)-24*15) * time.Hour)
+		win := Window{From: from, To: from.Add(time.Duration(1+r.IntN(24*40)) * time.Hour)}
+		w := team()
+		w.ExcludeResolutions = []string{"Won't Do"}
+		loc := []*time.Location{time.UTC, berlin}[trial%2]
+		want := CFD(w, items, win, loc)
+		got, ok := AvgWIP(w, items, win, loc)
+		if got != want.AvgWIP || ok != (len(want.Days) > 0) {
+			t.Fatalf("trial %d: AvgWIP = %v, %v; CFD says %v over %d days", trial, got, ok, want.AvgWIP, len(want.Days))
+		}
+	}
 }

@@ -364,15 +364,29 @@ func (db *DB) itemsOf(ctx context.Context, team string, hash func(teamKeys) stri
 	if err != nil {
 		return nil, err
 	}
-	var items []coach.Item
-	for field, data := range all.Val() {
-		it, err := decodeItem(data)
-		if err != nil {
+	// Decoded in the order of their fields (the keys) rather than decoded
+	// and then sorted: an item is a large value to move, and a team has a
+	// hundred thousand.
+	recs := all.Val()
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, 0, len(recs))
+	for field := range recs {
+		keys = append(keys, field)
+	}
+	slices.Sort(keys)
+	items := make([]coach.Item, len(keys))
+	for i, field := range keys {
+		if items[i], err = decodeItem(recs[field]); err != nil {
 			return nil, fmt.Errorf("item %s: %w", field, err)
 		}
-		items = append(items, it)
 	}
-	slices.SortFunc(items, func(a, b coach.Item) int { return strings.Compare(a.Key, b.Key) })
+	// A field out of step with its record would leave them unsorted.
+	byKey := func(a, b coach.Item) int { return strings.Compare(a.Key, b.Key) }
+	if !slices.IsSortedFunc(items, byKey) {
+		slices.SortFunc(items, byKey)
+	}
 	return items, nil
 }
 
