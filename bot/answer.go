@@ -287,6 +287,9 @@ type snapshot struct {
 	// delivered, and flows holds only the work in progress.
 	indexed   bool
 	delivered []coach.Delivery
+	// items, with indexed, are the items a windowed read brought in full
+	// (compare's daily WIP); without, every item is in flows.
+	items []coach.Item
 
 	// Delivery data, read only for the commands that need it.
 	prs         []coach.PullRequest
@@ -409,6 +412,19 @@ func (s *snapshot) deliveries(win coach.Window, clock coach.Clock, times bool) [
 		ds = coach.NewTimer(s.workflow, clock).WithTimes(ds, s.flows, win)
 	}
 	return ds
+}
+
+// activeItems are the items whose histories an answer reads as a whole
+// (compare's daily WIP): those a windowed read brought, else every item.
+func (s *snapshot) activeItems() []coach.Item {
+	if s.indexed {
+		return s.items
+	}
+	items := make([]coach.Item, len(s.flows))
+	for i, f := range s.flows {
+		items[i] = f.Item
+	}
+	return items
 }
 
 func (s *snapshot) window(since Since) coach.Window {

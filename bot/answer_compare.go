@@ -80,19 +80,16 @@ type compareJSON struct {
 func periodNumbers(s *snapshot, win coach.Window) (map[string]*float64, int) {
 	loc := s.team.Location()
 	out := map[string]*float64{}
-	ct := coach.CycleTime(s.flows, win)
+	ds := s.deliveries(win, coach.CalendarTime, true)
+	ct := coach.CycleTimeOf(ds, win)
 	out["cycle_time_p50_days"] = ptr(ct.P50, ct.OK)
 	out["cycle_time_p85_days"] = ptr(ct.P85, ct.OK)
-	tp := coach.Throughput(s.flows, win, loc)
+	tp := coach.ThroughputOf(ds, win, loc)
 	weeks := win.To.Sub(win.From).Hours() / 24 / 7
 	out["throughput_per_week"] = ptr(float64(tp.Total)/weeks, weeks > 0)
-	items := make([]coach.Item, len(s.flows))
-	for i, f := range s.flows {
-		items[i] = f.Item
-	}
-	avgWIP, ok := coach.AvgWIP(s.workflow, items, win, loc)
+	avgWIP, ok := coach.AvgWIP(s.workflow, s.activeItems(), win, loc)
 	out["wip_avg"] = ptr(avgWIP, ok)
-	eff := coach.Efficiency(s.workflow, s.flows, win, coach.CalendarTime)
+	eff := coach.EfficiencyOf(s.workflow, ds, win)
 	out["flow_efficiency"] = ptr(eff.Efficiency, eff.OK)
 	o := deliveryOptions(s, false)
 	prs := coach.PRs(s.prs, s.deployments, o, win)

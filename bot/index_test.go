@@ -425,12 +425,13 @@ func TestWindowedAnswersMatchReadingEverything(t *testing.T) {
 	windowed := &Bot{Config: cfg, Store: db}
 	reference := &Bot{Config: cfg, Store: everything{db}}
 	commands := []string{"cycle-time", "throughput", "wip", "aging", "vsm", "efficiency", "vsm --working-time", "efficiency --working-time", "prs",
-		"forecast 20 --seed 7", "forecast --by 2026-12-31 --seed 7", "dora"}
+		"forecast 20 --seed 7", "forecast --by 2026-12-31 --seed 7", "dora",
+		"compare 2025-02 2025-03", "compare 2025-03-10..2025-03-31 2025-01-20..2025-02-10"}
 	sinces := []string{"", " --since 7d", " --since 90d", " --since 2025-01-01"}
 	for _, now := range append(nows(items), indexDay0.Add(45*24*time.Hour), indexDay0.Add(70*24*time.Hour)) {
 		for _, name := range commands {
 			for _, since := range sinces {
-				if strings.HasPrefix(name, "forecast") && since != "" {
+				if (strings.HasPrefix(name, "forecast") || strings.HasPrefix(name, "compare")) && since != "" {
 					continue // takes no --since
 				}
 				text := name + since

@@ -29,7 +29,10 @@ import (
 //     reads (an epic's forecast reads everything: its open children are
 //     not indexed);
 //   - prs: the pull requests created, closed or merged in the window or
-//     later, and the deployments.
+//     later, and the deployments;
+//   - compare: the deliveries with their times from the earlier period's
+//     start on, the items that can have been in progress since then (its
+//     daily WIP), and every pull request, deployment and incident.
 //
 // Items changed after the instant asked about are read in full and
 // recomputed as of it, as flowsFor does, so a past --now answers as the past
@@ -59,6 +62,9 @@ type windowStore interface {
 	// many stored pull requests and deployments name a commit other than
 	// by 40 hex digits.
 	TeamPullRequests(ctx context.Context, team string, from time.Time) (statuses []coach.Status, lastSync time.Time, prs []coach.PullRequest, deployments []coach.Deployment, oddSHAs int, err error)
+	// ItemsActiveSince returns in full the items the index has in
+	// progress or changed at or after t, and the index's fingerprint.
+	ItemsActiveSince(ctx context.Context, team string, t time.Time) (fingerprint string, items []coach.Item, err error)
 }
 
 // sleLookBack is how far back aging's SLE reads delivered work
@@ -96,8 +102,53 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 		return b.deliverySnapshot(ctx, ws, team, now, from, true, true)
 	case "prs":
 		return b.pullRequestSnapshot(ctx, ws, team, now, from)
+	case "compare":
+		return b.compareSnapshot(ctx, ws, team, now, cmd)
 	}
 	return nil, false, nil
+}
+
+// compareSnapshot reads what comparing two periods needs: the deliveries
+// with their times from the earlier period's start on, the items that can
+// have been in progress in either (their daily WIP), and every pull
+// request, deployment and incident (the DORA keys reach them all). Periods
+// it cannot read are left to the answer to refuse, from a full read.
+func (b *Bot) compareSnapshot(ctx context.Context, ws windowStore, team *config.Team, now time.Time, cmd Command) (*snapshot, bool, error) {
+	if len(cmd.Args) != 2 {
+		return nil, false, nil
+	}
+	var from time.Time
+	for i, arg := range cmd.Args {
+		w, problem := parsePeriod(arg, team.Location(), now)
+		if problem != "" {
+			return nil, false, nil
+		}
+		if i == 0 || w.From.Before(from) {
+			from = w.From
+		}
+	}
+	s, ok, err := b.deliverySnapshot(ctx, ws, team, now, from, false, true)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	fp, items, err := ws.ItemsActiveSince(ctx, team.ID, from)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
+	}
+	if fp != fingerprint(s.workflow) {
+		return nil, false, nil // rebuilt meanwhile: read everything
+	}
+	s.items = items
+	if s.prs, err = b.Store.PullRequests(ctx, team.ID); err != nil {
+		return nil, false, fmt.Errorf("reading pull requests of %s: %w", team.ID, err)
+	}
+	if s.deployments, err = b.Store.Deployments(ctx, team.ID); err != nil {
+		return nil, false, fmt.Errorf("reading deployments of %s: %w", team.ID, err)
+	}
+	if s.incidents, err = b.Store.Incidents(ctx, team.ID); err != nil {
+		return nil, false, fmt.Errorf("reading incidents of %s: %w", team.ID, err)
+	}
+	return s, true, nil
 }
 
 func (b *Bot) newSnapshot(team *config.Team, statuses []coach.Status, lastSync, now time.Time) (*snapshot, string) {

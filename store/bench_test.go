@@ -649,7 +649,8 @@ func BenchmarkFloorPPRs30d(b *testing.B) {
 // and deployment: a deployment carries a PR only if no earlier one did, a
 // repository without deployments counts its merges, and an incident links
 // the deployment of a PR that mentions an item it links. Its floor is
-// reading those raw; compare adds the items its daily WIP is drawn from.
+// reading those raw; compare's adds the records of the items delivered
+// since its earlier period began and of those in progress.
 
 func BenchmarkAskDORA90d(b *testing.B) {
 	f := big(b)
@@ -683,5 +684,9 @@ func BenchmarkFloorPDORA(b *testing.B) {
 
 func BenchmarkFloorPCompare(b *testing.B) {
 	f := big(b)
-	timed(b, func() { f.hashFloor(b, "items", "prs", "deployments", "incidents") })
+	timed(b, func() {
+		f.hashFloor(b, "prs", "deployments", "incidents")
+		f.rawFloor(b, f.records, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), bigNow)
+		f.wipFloor(b)
+	})
 }

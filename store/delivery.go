@@ -5,9 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/flowbot/flowbot/coach"
+	"github.com/redis/go-redis/v9"
 )
 
 // A delivered flow's record in the index may carry the item's times between
@@ -253,4 +256,52 @@ func (db *DB) TeamCycles(ctx context.Context, team string, from, to time.Time) (
 		return nil, time.Time{}, "", nil, nil, nil, fmt.Errorf("reading deliveries of %s: %w", team, err)
 	}
 	return r.statuses, r.lastSync, r.fingerprint, r.delivered, r.flows, r.changed, nil
+}
+
+// ItemsActiveSince returns in full, by key, the items team's flow index has
+// in progress or changed (created, updated or moved) at or after t, with
+// the fingerprint the index was built with: every item that can have been
+// in progress at some instant from t on. (An item in progress whose start
+// the index could not tell, which only an item created at the zero time
+// can be, is left out.) Two scripts in one MULTI.
+func (db *DB) ItemsActiveSince(ctx context.Context, team string, t time.Time) (fingerprint string, items []coach.Item, err error) {
+	fail := func(err error) (string, []coach.Item, error) {
+		return "", nil, fmt.Errorf("reading items of %s active since %s: %w", team, t.Format(time.RFC3339), err)
+	}
+	k, err := db.keys(team)
+	if err != nil {
+		return fail(err)
+	}
+	var fp *redis.StringCmd
+	var wip, changed *redis.Cmd
+	err = db.read(ctx, k, func(p redis.Pipeliner) {
+		fp = p.Get(ctx, k.flowFingerprint)
+		// flows:wip's members are flow records, whose keys doneItems reads.
+		wip = p.Eval(ctx, doneItems, []string{k.flowsWIP, k.items}, "-inf", "+inf")
+		// Scores are the last change rounded up: a change at or after t
+		// scores at least floor(t).
+		changed = p.Eval(ctx, rangeThenGet, []string{k.flowsUpdated, k.items}, score(msFloor(t)), "+inf")
+	})
+	if err != nil {
+		return fail(err)
+	}
+	a, err := itemsOf(wip)
+	if err != nil {
+		return fail(err)
+	}
+	b, err := itemsOf(changed)
+	if err != nil {
+		return fail(err)
+	}
+	seen := make(map[string]bool, len(a)+len(b))
+	for _, list := range [][]coach.Item{a, b} {
+		for _, it := range list {
+			if !seen[it.Key] {
+				seen[it.Key] = true
+				items = append(items, it)
+			}
+		}
+	}
+	slices.SortFunc(items, func(x, y coach.Item) int { return strings.Compare(x.Key, y.Key) })
+	return fp.Val(), items, nil
 }
