@@ -24,8 +24,13 @@ func appendMs(b []byte, t time.Time) []byte {
 	return binary.BigEndian.AppendUint64(b, uint64(msFloor(t)))
 }
 
+// msTime reads 8 big-endian bytes of Unix milliseconds, from the string
+// itself (no copy into a []byte).
 func msTime(b string) time.Time {
-	return time.UnixMilli(int64(binary.BigEndian.Uint64([]byte(b)))).UTC()
+	_ = b[7]
+	ms := uint64(b[7]) | uint64(b[6])<<8 | uint64(b[5])<<16 | uint64(b[4])<<24 |
+		uint64(b[3])<<32 | uint64(b[2])<<40 | uint64(b[1])<<48 | uint64(b[0])<<56
+	return time.UnixMilli(int64(ms)).UTC()
 }
 
 // cycleMember is a delivered flow's member of flows:cycle.
