@@ -533,29 +533,43 @@ func comparePullRequests(a, b coach.PullRequest) int {
 
 // sortFields sorts pull-request fields ("<repo>#<number>") as
 // sortPullRequests sorts their pull requests; a field of another shape
-// sorts by its repository part, number 0.
+// sorts by its whole self as the repository, number 0. Repositories are
+// ranked once, so the sort compares numbers: a team has tens of thousands
+// of pull requests in a few repositories with long, alike names.
 func sortFields(fields []string) {
-	type sortKey struct {
-		repo   string
-		number int
-		field  string
-	}
-	keys := make([]sortKey, len(fields))
+	type sortKey struct{ repo, number, index int }
+	repos := make([]string, len(fields))
+	numbers := make([]int, len(fields))
+	rank := map[string]int{}
 	for i, f := range fields {
-		k := sortKey{repo: f, field: f}
+		repos[i] = f
 		if at := strings.LastIndexByte(f, '#'); at >= 0 {
 			if n, err := strconv.Atoi(f[at+1:]); err == nil {
-				k.repo, k.number = f[:at], n
+				repos[i], numbers[i] = f[:at], n
 			}
 		}
-		keys[i] = k
+		rank[repos[i]] = 0
+	}
+	names := make([]string, 0, len(rank))
+	for r := range rank {
+		names = append(names, r)
+	}
+	slices.Sort(names)
+	for i, r := range names {
+		rank[r] = i
+	}
+	keys := make([]sortKey, len(fields))
+	for i := range fields {
+		keys[i] = sortKey{rank[repos[i]], numbers[i], i}
 	}
 	slices.SortFunc(keys, func(a, b sortKey) int {
-		return cmp.Or(cmp.Compare(a.repo, b.repo), cmp.Compare(a.number, b.number), cmp.Compare(a.field, b.field))
+		return cmp.Or(cmp.Compare(a.repo, b.repo), cmp.Compare(a.number, b.number), cmp.Compare(fields[a.index], fields[b.index]))
 	})
+	sorted := make([]string, len(fields))
 	for i, k := range keys {
-		fields[i] = k.field
+		sorted[i] = fields[k.index]
 	}
+	copy(fields, sorted)
 }
 
 func sortPullRequests(prs []coach.PullRequest) {
