@@ -83,3 +83,14 @@ func TestSelectDeployments(t *testing.T) {
 		}
 	}
 }
+
+// Pull-request fields sort as their pull requests do: by repository (as
+// text), then number (as a number), a field of another shape by itself.
+func TestSortFields(t *testing.T) {
+	fields := []string{"acme/web#2", "acme/api#10", "odd", "acme/api#9", "acme/api-v2#1", "acme/web#10"}
+	sortFields(fields)
+	want := []string{"acme/api#9", "acme/api#10", "acme/api-v2#1", "acme/web#2", "acme/web#10", "odd"}
+	if diff := cmp.Diff(fields, want); diff != "" {
+		t.Errorf("sortFields (-got +want):\n%s", diff)
+	}
+}

@@ -527,28 +527,20 @@ func (db *DB) TeamPullRequests(ctx context.Context, team string, from time.Time)
 	return statuses, lastSync, prs, deployments, int(odd.Val()) + oddDeployments, nil
 }
 
+// comparePullRequests is the order PullRequests returns them in: by
+// repository, then number.
 func comparePullRequests(a, b coach.PullRequest) int {
 	return cmp.Or(cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Number, b.Number))
 }
 
-// sortFields sorts pull-request fields ("<repo>#<number>") as
-// sortPullRequests sorts their pull requests; a field of another shape
-// sorts by its whole self as the repository, number 0. Repositories are
-// ranked once, so the sort compares numbers: a team has tens of thousands
-// of pull requests in a few repositories with long, alike names.
-func sortFields(fields []string) {
-	type sortKey struct{ repo, number, index int }
-	repos := make([]string, len(fields))
-	numbers := make([]int, len(fields))
+// byRepoThenNumber returns the indexes 0..n-1 in the order of their
+// repository, then number, then index. Repositories are ranked once, so
+// the sort compares numbers: a team has tens of thousands of pull requests
+// in a few repositories with long, alike names.
+func byRepoThenNumber(n int, repo func(int) string, number func(int) int) []int {
 	rank := map[string]int{}
-	for i, f := range fields {
-		repos[i] = f
-		if at := strings.LastIndexByte(f, '#'); at >= 0 {
-			if n, err := strconv.Atoi(f[at+1:]); err == nil {
-				repos[i], numbers[i] = f[:at], n
-			}
-		}
-		rank[repos[i]] = 0
+	for i := range n {
+		rank[repo(i)] = 0
 	}
 	names := make([]string, 0, len(rank))
 	for r := range rank {
@@ -558,47 +550,50 @@ func sortFields(fields []string) {
 	for i, r := range names {
 		rank[r] = i
 	}
-	keys := make([]sortKey, len(fields))
-	for i := range fields {
-		keys[i] = sortKey{rank[repos[i]], numbers[i], i}
-	}
-	slices.SortFunc(keys, func(a, b sortKey) int {
-		return cmp.Or(cmp.Compare(a.repo, b.repo), cmp.Compare(a.number, b.number), cmp.Compare(fields[a.index], fields[b.index]))
-	})
-	sorted := make([]string, len(fields))
-	for i, k := range keys {
-		sorted[i] = fields[k.index]
-	}
-	copy(fields, sorted)
-}
-
-func sortPullRequests(prs []coach.PullRequest) {
-	// Sorted as (repository rank, number, index) triples, then moved
-	// once: a pull request is a large value to swap, a team has tens of
-	// thousands, and its few repositories' names compare slowly.
-	rank := map[string]int{}
-	for i := range prs {
-		rank[prs[i].Repo] = 0
-	}
-	repos := make([]string, 0, len(rank))
-	for r := range rank {
-		repos = append(repos, r)
-	}
-	slices.Sort(repos)
-	for i, r := range repos {
-		rank[r] = i
-	}
 	type sortKey struct{ repo, number, index int }
-	keys := make([]sortKey, len(prs))
-	for i := range prs {
-		keys[i] = sortKey{rank[prs[i].Repo], prs[i].Number, i}
+	keys := make([]sortKey, n)
+	for i := range keys {
+		keys[i] = sortKey{rank[repo(i)], number(i), i}
 	}
 	slices.SortFunc(keys, func(a, b sortKey) int {
 		return cmp.Or(cmp.Compare(a.repo, b.repo), cmp.Compare(a.number, b.number), cmp.Compare(a.index, b.index))
 	})
-	sorted := make([]coach.PullRequest, len(prs))
+	order := make([]int, n)
 	for i, k := range keys {
-		sorted[i] = prs[k.index]
+		order[i] = k.index
+	}
+	return order
+}
+
+// sortFields sorts pull-request fields ("<repo>#<number>") as
+// sortPullRequests sorts their pull requests; a field of another shape
+// sorts by its whole self as the repository, number 0.
+func sortFields(fields []string) {
+	repos := make([]string, len(fields))
+	numbers := make([]int, len(fields))
+	for i, f := range fields {
+		repos[i] = f
+		if at := strings.LastIndexByte(f, '#'); at >= 0 {
+			if n, err := strconv.Atoi(f[at+1:]); err == nil {
+				repos[i], numbers[i] = f[:at], n
+			}
+		}
+	}
+	order := byRepoThenNumber(len(fields), func(i int) string { return repos[i] }, func(i int) int { return numbers[i] })
+	sorted := make([]string, len(fields))
+	for i, j := range order {
+		sorted[i] = fields[j]
+	}
+	copy(fields, sorted)
+}
+
+// sortPullRequests sorts prs by repository, then number. They are moved
+// once, in the order found: a pull request is a large value to swap.
+func sortPullRequests(prs []coach.PullRequest) {
+	order := byRepoThenNumber(len(prs), func(i int) string { return prs[i].Repo }, func(i int) int { return prs[i].Number })
+	sorted := make([]coach.PullRequest, len(prs))
+	for i, j := range order {
+		sorted[i] = prs[j]
 	}
 	copy(prs, sorted)
 }
