@@ -290,6 +290,9 @@ type snapshot struct {
 	// items, with indexed, are the items a windowed read brought in full
 	// (compare's daily WIP); without, every item is in flows.
 	items []coach.Item
+	// statusCounts, when set, are how many items are in progress in each
+	// status (wip's windowed read), instead of their flows.
+	statusCounts map[string]int
 
 	// Delivery data, read only for the commands that need it.
 	prs         []coach.PullRequest
@@ -642,7 +645,12 @@ func throughputAnswer(s *snapshot, cmd Command) Answer {
 }
 
 func wipAnswer(s *snapshot) Answer {
-	r := coach.WIP(s.workflow, s.flows)
+	var r coach.WIPReport
+	if s.statusCounts != nil {
+		r = coach.WIPOf(s.workflow, s.statusCounts)
+	} else {
+		r = coach.WIP(s.workflow, s.flows)
+	}
 	j := wipJSON{Command: "wip", Team: s.team.ID, Count: r.Count, ByStage: []stageJSON{},
 		From: rfc3339(s.now), To: rfc3339(s.now), N: r.Count, Excluded: map[string]int{}}
 	m := &Message{Title: "Work in progress · " + s.team.Name, Context: "Now",

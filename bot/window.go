@@ -19,8 +19,9 @@ import (
 //   - cycle-time, throughput: the deliveries the index has in the window
 //     from its compact members (key, created, started, done: a few numbers
 //     per item, not a flow), and the lean flows in progress (key, status,
-//     class, start); wip: those lean flows; aging: the deliveries over the
-//     90 days its SLE looks back and the indexed flows in progress whole;
+//     class, start); wip: how many items are in progress in each status;
+//     aging: the deliveries over the 90 days its SLE looks back and the
+//     indexed flows in progress whole;
 //   - vsm, efficiency: the deliveries in the window with the times the
 //     index computed when it stored them, and the flows in progress (vsm
 //     counts the queues); with --working-time, whose clock the index does
@@ -62,6 +63,11 @@ type windowStore interface {
 	// many stored pull requests and deployments name a commit other than
 	// by 40 hex digits.
 	TeamPullRequests(ctx context.Context, team string, from time.Time) (statuses []coach.Status, lastSync time.Time, prs []coach.PullRequest, deployments []coach.Deployment, oddSHAs int, err error)
+	// TeamWIP reads in one round trip the statuses, last sync and
+	// fingerprint, how many items the index has in progress in each
+	// status (those changed after to left out), and in full the items
+	// changed after to.
+	TeamWIP(ctx context.Context, team string, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, counts map[string]int, changed []coach.Item, err error)
 	// ItemsActiveSince returns in full the items the index has in
 	// progress or changed at or after t, and the index's fingerprint.
 	ItemsActiveSince(ctx context.Context, team string, t time.Time) (fingerprint string, items []coach.Item, err error)
@@ -86,7 +92,7 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 		// p85: lean flows in progress say enough.
 		return b.cycleSnapshot(ctx, ws, team, now, from)
 	case "wip":
-		return b.cycleSnapshot(ctx, ws, team, now, now)
+		return b.wipSnapshot(ctx, ws, team, now)
 	case "aging":
 		return b.deliverySnapshot(ctx, ws, team, now, now.Add(-sleLookBack), true, false)
 	case "forecast":
@@ -187,6 +193,27 @@ func (b *Bot) cycleSnapshot(ctx context.Context, ws windowStore, team *config.Te
 	}
 	s.indexed = true
 	s.delivered, s.flows = withChanged(s.workflow, delivered, flows, changed, coach.Window{From: from, To: now}, true, false)
+	return s, true, nil
+}
+
+// wipSnapshot reads how many items are in progress in each status, and
+// reads the items changed after now as of now itself.
+func (b *Bot) wipSnapshot(ctx context.Context, ws windowStore, team *config.Team, now time.Time) (*snapshot, bool, error) {
+	statuses, last, stored, counts, changed, err := ws.TeamWIP(ctx, team.ID, now)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
+	}
+	s, fp := b.newSnapshot(team, statuses, last, now)
+	if stored != fp {
+		b.logger().Info("flow index not built with the current workflow: reading every item", "team", team.ID)
+		return nil, false, nil
+	}
+	for _, f := range coach.Flows(s.workflow, changed, now) {
+		if f.InProgress() {
+			counts[f.Status]++
+		}
+	}
+	s.indexed, s.statusCounts = true, counts
 	return s, true, nil
 }
 

@@ -182,6 +182,18 @@ type WIPReport struct {
 // can hold work (one with active or wait statuses) in order, zeros included, then the status-name stages that hold items in
 // Workflow.Statuses order and then by name.
 func WIP(w Workflow, flows []Flow) WIPReport {
+	counts := map[string]int{}
+	for i := range flows {
+		if flows[i].InProgress() {
+			counts[flows[i].Status]++
+		}
+	}
+	return WIPOf(w, counts)
+}
+
+// WIPOf is WIP over the statuses of the items in progress, each with how
+// many items are in it (the counts alone decide the report).
+func WIPOf(w Workflow, counts map[string]int) WIPReport {
 	p := newPlacer(w)
 	configured := make([]StageCount, len(w.Stages))
 	for i, sg := range w.Stages {
@@ -195,14 +207,14 @@ func WIP(w Workflow, flows []Flow) WIPReport {
 	// Keyed by case fold: names that differ only in case are one status.
 	byFold := make(map[string]*statusStage)
 	var r WIPReport
-	for _, f := range flows {
-		if !f.InProgress() {
+	for status, n := range counts {
+		if n <= 0 {
 			continue
 		}
-		r.Count++
-		pl := p.place(f.Status)
+		r.Count += n
+		pl := p.place(status)
 		if pl.stageIndex >= 0 {
-			configured[pl.stageIndex].Count++
+			configured[pl.stageIndex].Count += n
 			continue
 		}
 		key := foldKey(pl.stage)
@@ -214,7 +226,7 @@ func WIP(w Workflow, flows []Flow) WIPReport {
 		// The smallest spelling wins, so the name does not depend on
 		// the order of flows.
 		s.name = min(s.name, pl.stage)
-		s.count++
+		s.count += n
 	}
 	extra := make([]*statusStage, 0, len(byFold))
 	for _, s := range byFold {

@@ -110,6 +110,29 @@ func decodeCycles(recs []string) ([]coach.Delivery, error) {
 	return ds, nil
 }
 
+// countWIPs counts flows:wipstatus members by status, leaving out the
+// items changed, whose flows the caller reads itself.
+func countWIPs(recs []string, changed []coach.Item) (map[string]int, error) {
+	skip := make(map[string]bool, len(changed))
+	for _, it := range changed {
+		skip[it.Key] = true
+	}
+	counts := map[string]int{}
+	for _, m := range recs {
+		if len(m) < 10 {
+			return nil, fmt.Errorf("%w (%d bytes)", errBadCompact, len(m))
+		}
+		status, p, ok := flowStr(m, 9)
+		if !ok || p >= len(m) {
+			return nil, fmt.Errorf("%w (%d bytes)", errBadCompact, len(m))
+		}
+		if len(skip) == 0 || !skip[m[p:]] {
+			counts[status]++
+		}
+	}
+	return counts, nil
+}
+
 func decodeWIPs(recs []string) ([]coach.Flow, error) {
 	fs := make([]coach.Flow, len(recs))
 	for i, m := range recs {

@@ -258,6 +258,19 @@ func (db *DB) TeamCycles(ctx context.Context, team string, from, to time.Time) (
 	return r.statuses, r.lastSync, r.fingerprint, r.delivered, r.flows, r.changed, nil
 }
 
+// TeamWIP reads in one MULTI what the work in progress as of to needs:
+// the team's statuses and last sync, the flow index's fingerprint, how
+// many of the items the index has in progress are in each status (those
+// changed after to left out), and in full the items changed after to,
+// which the caller reads as of to itself.
+func (db *DB) TeamWIP(ctx context.Context, team string, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, counts map[string]int, changed []coach.Item, err error) {
+	r, err := db.readTeam(ctx, team, teamRead{from: to, to: to, wip: true, wipStatus: true, wipCounts: true, head: true})
+	if err != nil {
+		return nil, time.Time{}, "", nil, nil, fmt.Errorf("reading work in progress of %s: %w", team, err)
+	}
+	return r.statuses, r.lastSync, r.fingerprint, r.wipCounts, r.changed, nil
+}
+
 // ItemsActiveSince returns in full, by key, the items team's flow index has
 // in progress or changed (created, updated or moved) at or after t, with
 // the fingerprint the index was built with: every item that can have been

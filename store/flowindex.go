@@ -580,8 +580,9 @@ type teamRead struct {
 	// with times from the flow records with their Times.
 	histories, deliveries, times bool
 	// wipStatus: the flows in progress from their compact members (key,
-	// status, class and start only).
-	wipStatus bool
+	// status, class and start only); wipCounts: only how many are in each
+	// status, those changed after to left out.
+	wipStatus, wipCounts bool
 }
 
 type teamData struct {
@@ -592,6 +593,7 @@ type teamData struct {
 	done        []coach.Item // with histories: the items delivered in the window
 	delivered   []coach.Delivery
 	changed     []coach.Item
+	wipCounts   map[string]int
 }
 
 // doneItems returns, in one round trip, the item records of the members
@@ -702,6 +704,12 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 			return out, err
 		}
 		recs[0] = nil
+	}
+	if q.wipCounts {
+		if out.wipCounts, err = countWIPs(recs[1], out.changed); err != nil {
+			return out, err
+		}
+		return out, nil
 	}
 	if q.wipStatus {
 		if out.flows, err = decodeWIPs(recs[1]); err != nil {

@@ -368,6 +368,17 @@ func TestCompactMembersFollowTheFlows(t *testing.T) {
 		if diff := cmp.Diff(wip, st.wantWIP, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("%s: in progress (-got +want):\n%s", st.name, diff)
 		}
+		_, _, _, counts, _, err := db.TeamWIP(ctx, "payments", forever)
+		if err != nil {
+			t.Fatalf("%s: TeamWIP: %v", st.name, err)
+		}
+		wantCounts := map[string]int{}
+		for _, f := range st.wantWIP {
+			wantCounts[f.Status]++
+		}
+		if diff := cmp.Diff(counts, wantCounts, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: counts in progress (-got +want):\n%s", st.name, diff)
+		}
 	}
 	if err := db.ReplaceFlowIndex(ctx, "payments", "fp2", nil); err != nil {
 		t.Fatal(err)
