@@ -91,11 +91,10 @@ func periodNumbers(s *snapshot, win coach.Window) (map[string]*float64, int) {
 	out["wip_avg"] = ptr(avgWIP, ok)
 	eff := coach.EfficiencyOf(s.workflow, ds, win)
 	out["flow_efficiency"] = ptr(eff.Efficiency, eff.OK)
-	o := deliveryOptions(s, false)
-	prs := coach.PRs(s.prs, s.deployments, o, win)
+	prs, doraReport := coach.PRsAndDORA(s.prs, s.deployments, s.incidents, deliveryOptions(s, false), win)
 	out["pickup_p50_hours"] = ptr(prs.Pickup.P50, prs.Pickup.OK())
 	out["pickup_p85_hours"] = ptr(prs.Pickup.P85, prs.Pickup.OK())
-	dora := coach.DORA(s.prs, s.deployments, s.incidents, o, win).Team
+	dora := doraReport.Team
 	out["deploys_per_week"] = ptr(dora.DeploysPerWeek, weeks > 0)
 	out["lead_time_p50_hours"] = ptr(dora.LeadTime.P50, dora.LeadTime.OK())
 	out["change_failure_rate"] = ptr(dora.ChangeFailureRate, dora.Deployments > 0)

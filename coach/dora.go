@@ -371,8 +371,11 @@ var (
 // (docs/metrics.md, "DORA keys"). incidents are the items of the
 // team's incident JQL.
 func DORA(prs []PullRequest, deployments []Deployment, incidents []Item, o DeliveryOptions, win Window) DORAReport {
-	now := win.To
-	ships := newShipIndex(prs, deployments, o, now)
+	return doraWith(newShipIndex(prs, deployments, o, win.To), prs, incidents, o, win)
+}
+
+// doraWith is DORA with the index built; the index is only read.
+func doraWith(ships *shipIndex, prs []PullRequest, incidents []Item, o DeliveryOptions, win Window) DORAReport {
 	r := DORAReport{Window: win}
 
 	names := slices.Clone(o.Repos)

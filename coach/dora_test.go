@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestShipIndex(t *testing.T) {
@@ -321,5 +322,20 @@ func TestOwnIncidents(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"OPS-1", "OPS-2"}, other); diff != "" {
 		t.Errorf("other teams' incidents (-want +got):\n%s", diff)
+	}
+}
+
+// PRsAndDORA shares one index between the two reports, which read it
+// only: each is what its own function gives, over several windows.
+func TestPRsAndDORAShareTheIndex(t *testing.T) {
+	prs, deps, incidents, o, win := doraFixture()
+	for _, w := range []Window{win, {From: win.From, To: win.From.Add(win.To.Sub(win.From) / 2)}, {From: win.To.Add(-24 * time.Hour), To: win.To}} {
+		gotPRs, gotDORA := PRsAndDORA(prs, deps, incidents, o, w)
+		if diff := cmp.Diff(gotPRs, PRs(prs, deps, o, w), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%v: PRs (-shared +own):\n%s", w, diff)
+		}
+		if diff := cmp.Diff(gotDORA, DORA(prs, deps, incidents, o, w), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%v: DORA (-shared +own):\n%s", w, diff)
+		}
 	}
 }

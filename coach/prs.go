@@ -250,9 +250,21 @@ type PRReport struct {
 // win.To. deployments are every deployment known; the production ones are
 // picked here.
 func PRs(prs []PullRequest, deployments []Deployment, o DeliveryOptions, win Window) PRReport {
+	return prsWith(newShipIndex(prs, deployments, o, win.To), prs, o, win)
+}
+
+// PRsAndDORA is PRs and DORA over one window, from one index of which
+// deployment carried which pull request: building it reads every pull
+// request, and comparing periods needs both reports of each.
+func PRsAndDORA(prs []PullRequest, deployments []Deployment, incidents []Item, o DeliveryOptions, win Window) (PRReport, DORAReport) {
+	ships := newShipIndex(prs, deployments, o, win.To)
+	return prsWith(ships, prs, o, win), doraWith(ships, prs, incidents, o, win)
+}
+
+// prsWith is PRs with the index built; the index is only read.
+func prsWith(ships *shipIndex, prs []PullRequest, o DeliveryOptions, win Window) PRReport {
 	now := win.To
 	r := PRReport{Window: win, MaxPRLines: o.maxPRLines(), Missing: map[string]int{}}
-	ships := newShipIndex(prs, deployments, o, now)
 	var coding, draft, pickup, review, merge, deploy, size []float64
 	over := 0
 	// The window's PRs are picked before they are sorted: a stable sort of
