@@ -402,19 +402,18 @@ func (b *Bot) flows(ctx context.Context, team *config.Team, wf coach.Workflow, n
 }
 
 // deliveries are the deliveries an answer over delivered work reads: those
-// the flow index gave a windowed read, else those of the flows, each done
-// in win after a start with its Times measured by clock when times is true.
-// A windowed read brings Times only in calendar time: window.go reads
-// histories instead for any other clock.
+// the flow index gave a windowed read, else those of the flows; with times,
+// those done in win, each with a start carrying its Times measured by
+// clock. A windowed read brings Times only in calendar time: window.go
+// reads histories instead for any other clock.
 func (s *snapshot) deliveries(win coach.Window, clock coach.Clock, times bool) []coach.Delivery {
-	if s.indexed {
+	switch {
+	case s.indexed:
 		return s.delivered
+	case times:
+		return coach.NewTimer(s.workflow, clock).DeliveriesIn(s.flows, win)
 	}
-	ds := coach.Deliveries(s.flows)
-	if times {
-		ds = coach.NewTimer(s.workflow, clock).WithTimes(ds, s.flows, win)
-	}
-	return ds
+	return coach.Deliveries(s.flows)
 }
 
 // activeItems are the items whose histories an answer reads as a whole

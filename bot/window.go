@@ -162,6 +162,18 @@ func (b *Bot) newSnapshot(team *config.Team, statuses []coach.Status, lastSync, 
 	return &snapshot{team: team, workflow: wf, now: now, lastSync: lastSync}, fingerprint(wf)
 }
 
+// indexSnapshot is newSnapshot for a read from the flow index, which was
+// built with the workflow stored names: false, with a log line, when that
+// is not the team's workflow now, and the caller reads every item instead.
+func (b *Bot) indexSnapshot(team *config.Team, statuses []coach.Status, lastSync, now time.Time, stored string) (*snapshot, bool) {
+	s, fp := b.newSnapshot(team, statuses, lastSync, now)
+	if stored != fp {
+		b.logger().Info("flow index not built with the current workflow: reading every item", "team", team.ID)
+		return nil, false
+	}
+	return s, true
+}
+
 // deliverySnapshot reads the deliveries done in [from, now) (with their
 // times when times) and, when wip, the flows in progress.
 func (b *Bot) deliverySnapshot(ctx context.Context, ws windowStore, team *config.Team, now, from time.Time, wip, times bool) (*snapshot, bool, error) {
@@ -169,9 +181,8 @@ func (b *Bot) deliverySnapshot(ctx context.Context, ws windowStore, team *config
 	if err != nil {
 		return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
 	}
-	s, fp := b.newSnapshot(team, statuses, last, now)
-	if stored != fp {
-		b.logger().Info("flow index not built with the current workflow: reading every item", "team", team.ID)
+	s, ok := b.indexSnapshot(team, statuses, last, now, stored)
+	if !ok {
 		return nil, false, nil
 	}
 	s.indexed = true
@@ -186,9 +197,8 @@ func (b *Bot) cycleSnapshot(ctx context.Context, ws windowStore, team *config.Te
 	if err != nil {
 		return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
 	}
-	s, fp := b.newSnapshot(team, statuses, last, now)
-	if stored != fp {
-		b.logger().Info("flow index not built with the current workflow: reading every item", "team", team.ID)
+	s, ok := b.indexSnapshot(team, statuses, last, now, stored)
+	if !ok {
 		return nil, false, nil
 	}
 	s.indexed = true
@@ -203,9 +213,8 @@ func (b *Bot) wipSnapshot(ctx context.Context, ws windowStore, team *config.Team
 	if err != nil {
 		return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
 	}
-	s, fp := b.newSnapshot(team, statuses, last, now)
-	if stored != fp {
-		b.logger().Info("flow index not built with the current workflow: reading every item", "team", team.ID)
+	s, ok := b.indexSnapshot(team, statuses, last, now, stored)
+	if !ok {
 		return nil, false, nil
 	}
 	for _, f := range coach.Flows(s.workflow, changed, now) {
@@ -242,16 +251,16 @@ func withChanged(wf coach.Workflow, delivered []coach.Delivery, flows []coach.Fl
 	}
 	now := coach.Flows(wf, changed, win.To)
 	var fresh []coach.Delivery
+	if times {
+		fresh = coach.NewTimer(wf, coach.CalendarTime).DeliveriesIn(now, win)
+	}
 	for _, f := range now {
-		switch {
-		case f.Delivered() && win.Contains(f.Done):
+		if !times && f.Delivered() && win.Contains(f.Done) {
 			fresh = append(fresh, coach.DeliveryOf(f))
-		case wip && f.InProgress():
+		}
+		if wip && f.InProgress() {
 			keptF = append(keptF, f)
 		}
-	}
-	if times {
-		fresh = coach.NewTimer(wf, coach.CalendarTime).WithTimes(fresh, now, win)
 	}
 	return append(keptD, fresh...), keptF
 }
@@ -261,9 +270,8 @@ func (b *Bot) historySnapshot(ctx context.Context, ws windowStore, team *config.
 	if err != nil {
 		return nil, false, fmt.Errorf("reading histories of %s: %w", team.ID, err)
 	}
-	s, fp := b.newSnapshot(team, statuses, last, now)
-	if stored != fp {
-		b.logger().Info("flow index not built with the current workflow: reading every item", "team", team.ID)
+	s, ok := b.indexSnapshot(team, statuses, last, now, stored)
+	if !ok {
 		return nil, false, nil
 	}
 	s.flows = historyFlows(s.workflow, done, wip, changed, now)

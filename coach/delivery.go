@@ -83,25 +83,21 @@ func NewTimer(w Workflow, clock Clock) *Timer {
 // with a start, and carry its history.
 func (t *Timer) Times(f Flow) ItemTimes { return timesOf(t.roles, f, t.clock) }
 
-// WithTimes returns ds with the Times of those done in win after a start,
-// measured by t from the flow of the same key in flows (the flows ds was
-// derived from). A delivery whose flow is missing keeps nil Times.
-func (t *Timer) WithTimes(ds []Delivery, flows []Flow, win Window) []Delivery {
-	byKey := make(map[string]int, len(flows))
+// DeliveriesIn are the deliveries of the flows done in win, each with a
+// start carrying its Times. The flows must carry their histories.
+func (t *Timer) DeliveriesIn(flows []Flow, win Window) []Delivery {
+	var ds []Delivery
 	for i := range flows {
-		if flows[i].Delivered() && win.Contains(flows[i].Done) {
-			byKey[flows[i].Item.Key] = i
-		}
-	}
-	times := make([]ItemTimes, 0, len(byKey))
-	for i := range ds {
-		d := &ds[i]
-		j, ok := byKey[d.Key]
-		if !ok || d.Started.IsZero() || !win.Contains(d.Done) {
+		f := &flows[i]
+		if !f.Delivered() || !win.Contains(f.Done) {
 			continue
 		}
-		times = append(times, t.Times(flows[j]))
-		d.Times = &times[len(times)-1]
+		d := DeliveryOf(*f)
+		if !f.Started.IsZero() {
+			times := t.Times(*f)
+			d.Times = &times
+		}
+		ds = append(ds, d)
 	}
 	return ds
 }

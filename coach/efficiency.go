@@ -212,13 +212,7 @@ func Efficiency(w Workflow, flows []Flow, win Window, clock Clock) EfficiencyRep
 // timedDeliveries are the deliveries of the flows delivered in win, each
 // with a start carrying its Times measured by clock.
 func timedDeliveries(w Workflow, flows []Flow, win Window, clock Clock) []Delivery {
-	var ds []Delivery
-	for _, f := range flows {
-		if f.Delivered() && win.Contains(f.Done) {
-			ds = append(ds, DeliveryOf(f))
-		}
-	}
-	return NewTimer(w, clock).WithTimes(ds, flows, win)
+	return NewTimer(w, clock).DeliveriesIn(flows, win)
 }
 
 // EfficiencyOf computes flow efficiency over the deliveries done in win;
