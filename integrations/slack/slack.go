@@ -265,15 +265,25 @@ func (c *Client) Run(ctx context.Context) error {
 		return err
 	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(c.conns))
+	// Every connection uses the same app token, so when Slack refuses it
+	// several connections may fail alike before cancel reaches them: the
+	// first failure is the answer, not one copy per connection.
+	var (
+		mu       sync.Mutex
+		firstErr error
+	)
 	var sockets sync.WaitGroup
 	for i := range c.conns {
 		conn := c.forConnection(i)
 		sm := socketmode.New(c.api, socketmode.OptionLog(slog.NewLogLogger(conn.log.Handler(), slog.LevelDebug)))
 		wg.Go(func() { conn.serve(ctx, sm, &wg) })
 		sockets.Go(func() {
-			errs[i] = conn.runSocket(ctx, sm)
-			if errs[i] != nil {
+			if err := conn.runSocket(ctx, sm); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
 				cancel() // a refused token stops every connection
 			}
 		})
@@ -281,7 +291,7 @@ func (c *Client) Run(ctx context.Context) error {
 	sockets.Wait()
 	cancel()
 	wg.Wait()
-	return errors.Join(errs...)
+	return firstErr
 }
 
 // checkBotToken calls auth.test so that a wrong bot token stops Run at once
