@@ -236,7 +236,10 @@ func (c *Client) firstDelivery(ctx context.Context, seen *recent, key string) bo
 	if c.dedup == nil {
 		return first
 	}
-	ctx, cancel := context.WithTimeout(ctx, dedupTimeout)
+	// The envelope is acked already: a shutdown that begins now must not
+	// cancel the check, or the command would be answered on this process's
+	// memory alone while another replica answers it too.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), dedupTimeout)
 	defer cancel()
 	shared, err := c.dedup.First(ctx, "slack:"+key)
 	if err != nil {
