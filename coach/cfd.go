@@ -39,6 +39,26 @@ type CFDReport struct {
 // CFD counts the items in each column at the end of every day of win in
 // loc (nil: UTC).
 func CFD(w Workflow, items []Item, win Window, loc *time.Location) CFDReport {
+	r := cfdDays(w, items, win, loc)
+	if len(r.Days) == 0 {
+		return r
+	}
+	for _, f := range Flows(w, items, win.To) {
+		if f.Delivered() && win.Contains(f.Done) {
+			r.Delivered++
+		}
+	}
+	r.ThroughputPerDay = float64(r.Delivered) / daysOf(win.To.Sub(win.From))
+	if r.Delivered > 0 {
+		r.CycleTime = r.AvgWIP / r.ThroughputPerDay
+		r.CycleOK = true
+	}
+	return r
+}
+
+// cfdDays is CFD without the throughput and cycle time that read every
+// item's flow: the columns, the days and AvgWIP.
+func cfdDays(w Workflow, items []Item, win Window, loc *time.Location) CFDReport {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -107,6 +127,13 @@ func CFD(w Workflow, items []Item, win Window, loc *time.Location) CFDReport {
 		if len(ts) > 0 {
 			status = ts[0].From
 		}
+		// The column is looked up when the status changes, not every day:
+		// a long window counts each item on many days.
+		// An extra column exists only once something is counted in it, so
+		// the lookup waits for the first day the item is counted.
+		var col []int
+		var gone bool // done with an excluded resolution
+		placed := false
 		k := 0 // next transition to apply
 		for di, end := range ends {
 			last := di == nd-1
@@ -118,17 +145,25 @@ func CFD(w Workflow, items []Item, win Window, loc *time.Location) CFDReport {
 				if at.Before(end) || (last && at.Equal(end)) {
 					status = ts[k].To
 					k++
+					placed = false
 					continue
 				}
 				break
 			}
-			if p.class(status) == Done && excluded {
+			if !placed {
+				gone = excluded && p.class(status) == Done
+				if !gone {
+					col = column(status)
+				}
+				placed = true
+			}
+			if gone {
 				if di == nd-1 {
 					excludedNow = true
 				}
 				continue
 			}
-			column(status)[di]++
+			col[di]++
 		}
 		if excludedNow {
 			r.Excluded["excluded resolution"]++
@@ -180,17 +215,6 @@ func CFD(w Workflow, items []Item, win Window, loc *time.Location) CFDReport {
 		r.N += c
 	}
 	r.AvgWIP = float64(wipSum) / float64(nd)
-
-	for _, f := range Flows(w, items, win.To) {
-		if f.Delivered() && win.Contains(f.Done) {
-			r.Delivered++
-		}
-	}
-	r.ThroughputPerDay = float64(r.Delivered) / daysOf(win.To.Sub(win.From))
-	if r.Delivered > 0 {
-		r.CycleTime = r.AvgWIP / r.ThroughputPerDay
-		r.CycleOK = true
-	}
 	return r
 }
 
@@ -225,6 +249,6 @@ func AvgWIP(w Workflow, items []Item, win Window, loc *time.Location) (avg float
 		}
 		keep = append(keep, *it)
 	}
-	r := CFD(w, keep, win, loc)
+	r := cfdDays(w, keep, win, loc)
 	return r.AvgWIP, len(r.Days) > 0
 }

@@ -22,12 +22,16 @@ type shipIndex struct {
 }
 
 type repoShips struct {
-	source  string
-	deps    []Deployment         // succeeded before now, by Succeeded then ID
-	carries [][]int              // per deployment, the PR numbers it carried first
-	carried map[int]int          // PR number -> index into deps
-	prs     map[int]*PullRequest // into the caller's slice, which is read only
-	bySHA   map[string]int       // lower-case merge SHA -> PR number
+	source string
+	deps   []Deployment // succeeded before now, by Succeeded then ID
+	// prs are the repository's pull requests merged before now, by
+	// number, pointing into the caller's slice, which is read only;
+	// carrier holds for each the index into deps of the deployment that
+	// carried it first, or -1.
+	prs     []*PullRequest
+	carrier []int32
+	carries [][]*PullRequest // per deployment, the PRs it carried first
+	bySHA   map[string]int32 // lower-case merge SHA -> index into prs
 	// shaLens counts the keys of bySHA by length: a prefix match needs
 	// keys of another length than the SHA looked up.
 	shaLens map[int]int
@@ -35,9 +39,10 @@ type repoShips struct {
 
 func newShipIndex(prs []PullRequest, deployments []Deployment, o DeliveryOptions, now time.Time) *shipIndex {
 	ix := &shipIndex{repos: map[string]*repoShips{}}
-	// Maps sized to the repository's merged PRs up front: a team has tens
-	// of thousands, and growing maps that large dominates building them.
-	// Pull requests come sorted by repository: count a run at a time.
+	// Slices and maps sized to the repository's merged PRs up front: a
+	// team has tens of thousands, and growing maps that large dominates
+	// building them. Pull requests come sorted by repository: count a run
+	// at a time.
 	merged := map[string]int{}
 	run, n := "", 0
 	for i := range prs {
@@ -54,7 +59,7 @@ func newShipIndex(prs []PullRequest, deployments []Deployment, o DeliveryOptions
 		rs, ok := ix.repos[name]
 		if !ok {
 			n := merged[name]
-			rs = &repoShips{carried: make(map[int]int, n), prs: make(map[int]*PullRequest, n), bySHA: make(map[string]int, n), shaLens: map[int]int{}}
+			rs = &repoShips{prs: make([]*PullRequest, 0, n), shaLens: map[int]int{}}
 			ix.repos[name] = rs
 		}
 		return rs
@@ -69,14 +74,10 @@ func newShipIndex(prs []PullRequest, deployments []Deployment, o DeliveryOptions
 		if rs == nil || pr.Repo != run {
 			rs, run = repo(pr.Repo), pr.Repo
 		}
-		rs.prs[pr.Number] = pr
-		if pr.MergeCommitSHA != "" {
-			sha := strings.ToLower(pr.MergeCommitSHA)
-			if _, ok := rs.bySHA[sha]; !ok {
-				rs.shaLens[len(sha)]++
-			}
-			rs.bySHA[sha] = pr.Number
-		}
+		rs.prs = append(rs.prs, pr)
+	}
+	for _, rs := range ix.repos {
+		rs.index()
 	}
 	api := map[string][]Deployment{}
 	workflow := map[string][]Deployment{}
@@ -92,7 +93,9 @@ func newShipIndex(prs []PullRequest, deployments []Deployment, o DeliveryOptions
 		case DeploymentSourceWorkflow:
 			workflow[d.Repo] = append(workflow[d.Repo], d)
 		}
-		repo(d.Repo)
+		if _, ok := ix.repos[d.Repo]; !ok {
+			repo(d.Repo).index()
+		}
 	}
 	for name, rs := range ix.repos {
 		switch {
@@ -110,28 +113,66 @@ func newShipIndex(prs []PullRequest, deployments []Deployment, o DeliveryOptions
 			}
 		}
 		rs.deps = dedupeDeployments(rs.deps)
-		rs.carries = make([][]int, len(rs.deps))
+		rs.carries = make([][]*PullRequest, len(rs.deps))
 		for i, d := range rs.deps {
 			if rs.source == SourceMergeProxy {
-				rs.carry(i, int(d.ID))
+				if j, ok := rs.byNumber(int(d.ID)); ok {
+					rs.carry(i, j)
+				}
 				continue
 			}
 			if d.Behind {
 				continue // a rollback carries no changes
 			}
-			if n, ok := rs.lookup(d.SHA); ok {
-				rs.carry(i, n)
+			if j, ok := rs.lookup(d.SHA); ok {
+				rs.carry(i, j)
 			}
 			if d.HasCommits {
 				for _, sha := range d.Commits {
-					if n, ok := rs.lookup(sha); ok {
-						rs.carry(i, n)
+					if j, ok := rs.lookup(sha); ok {
+						rs.carry(i, j)
 					}
 				}
 			}
 		}
 	}
 	return ix
+}
+
+// index orders the repository's PRs by number (one per number, the last
+// given, as a map would keep) and indexes their merge commits.
+func (rs *repoShips) index() {
+	if !slices.IsSortedFunc(rs.prs, byNumber) {
+		slices.SortStableFunc(rs.prs, byNumber)
+	}
+	// Of equal numbers, the last given wins.
+	kept := rs.prs[:0]
+	for i, pr := range rs.prs {
+		if i+1 < len(rs.prs) && rs.prs[i+1].Number == pr.Number {
+			continue
+		}
+		kept = append(kept, pr)
+	}
+	rs.prs = kept
+	rs.carrier = make([]int32, len(rs.prs))
+	rs.bySHA = make(map[string]int32, len(rs.prs))
+	for i, pr := range rs.prs {
+		rs.carrier[i] = -1
+		if pr.MergeCommitSHA != "" {
+			sha := strings.ToLower(pr.MergeCommitSHA)
+			if _, ok := rs.bySHA[sha]; !ok {
+				rs.shaLens[len(sha)]++
+			}
+			rs.bySHA[sha] = int32(i)
+		}
+	}
+}
+
+func byNumber(a, b *PullRequest) int { return cmp.Compare(a.Number, b.Number) }
+
+// byNumber finds the merged PR numbered n.
+func (rs *repoShips) byNumber(n int) (int, bool) {
+	return slices.BinarySearchFunc(rs.prs, n, func(pr *PullRequest, n int) int { return cmp.Compare(pr.Number, n) })
 }
 
 func dedupeDeployments(deps []Deployment) []Deployment {
@@ -149,20 +190,22 @@ func dedupeDeployments(deps []Deployment) []Deployment {
 	return out
 }
 
-func (rs *repoShips) carry(i, number int) {
-	if _, done := rs.carried[number]; done {
+// carry records that deployment i carried PR j, unless an earlier one did.
+func (rs *repoShips) carry(i, j int) {
+	if rs.carrier[j] >= 0 {
 		return
 	}
-	rs.carried[number] = i
-	rs.carries[i] = append(rs.carries[i], number)
+	rs.carrier[j] = int32(i)
+	rs.carries[i] = append(rs.carries[i], rs.prs[j])
 }
 
-// lookup finds the merged PR whose merge commit is sha: equal ignoring
-// case, or, with 7 or more hex digits on the shorter side, a prefix.
+// lookup finds the merged PR whose merge commit is sha (its index in prs):
+// equal ignoring case, or, with 7 or more hex digits on the shorter side,
+// a prefix.
 func (rs *repoShips) lookup(sha string) (int, bool) {
 	sha = strings.ToLower(sha)
-	if n, ok := rs.bySHA[sha]; ok {
-		return n, true
+	if j, ok := rs.bySHA[sha]; ok {
+		return int(j), true
 	}
 	if len(sha) < 7 || rs.shaLens[len(sha)] == len(rs.bySHA) {
 		// Too short, or every key is as long as sha and none equals it:
@@ -171,9 +214,9 @@ func (rs *repoShips) lookup(sha string) (int, bool) {
 	}
 	// An ambiguous prefix names nothing.
 	match, count := 0, 0
-	for full, n := range rs.bySHA {
+	for full, j := range rs.bySHA {
 		if shaMatch(full, sha) {
-			match, count = n, count+1
+			match, count = int(j), count+1
 		}
 	}
 	return match, count == 1
@@ -201,11 +244,11 @@ func (ix *shipIndex) carrier(pr PullRequest) *Deployment {
 	if !ok {
 		return nil
 	}
-	i, ok := rs.carried[pr.Number]
-	if !ok {
+	j, ok := rs.byNumber(pr.Number)
+	if !ok || rs.carrier[j] < 0 {
 		return nil
 	}
-	return &rs.deps[i]
+	return &rs.deps[rs.carrier[j]]
 }
 
 // commitCarrier is the first production deployment of repo that deployed
@@ -215,10 +258,8 @@ func (ix *shipIndex) commitCarrier(repo, sha string) *Deployment {
 	if !ok {
 		return nil
 	}
-	if n, ok := rs.lookup(sha); ok {
-		if i, ok := rs.carried[n]; ok {
-			return &rs.deps[i]
-		}
+	if j, ok := rs.lookup(sha); ok && rs.carrier[j] >= 0 {
+		return &rs.deps[rs.carrier[j]]
 	}
 	for i, d := range rs.deps {
 		if d.Behind {
@@ -367,6 +408,19 @@ var (
 	hexWord      = regexp.MustCompile(`\b[0-9a-fA-F]{7,40}\b`)
 )
 
+// mayRevert reports whether body can match revertBody, cheaply: a team has
+// tens of thousands of PR bodies and few are reverts. The pattern's
+// "commit" folds to ASCII letters only, so a body without it in some case
+// cannot match.
+func mayRevert(body string) bool {
+	for i := 0; i+len("commit") <= len(body); i++ {
+		if body[i]|0x20 == 'c' && strings.EqualFold(body[i:i+len("commit")], "commit") {
+			return true
+		}
+	}
+	return false
+}
+
 // DORA computes the DORA keys over win as of win.To
 // (docs/metrics.md, "DORA keys"). incidents are the items of the
 // team's incident JQL.
@@ -425,8 +479,7 @@ func doraWith(ships *shipIndex, prs []PullRequest, incidents []Item, o DeliveryO
 					continue
 				}
 				rework := d.Behind
-				for _, n := range rs.carries[i] {
-					pr := rs.prs[n]
+				for _, pr := range rs.carries[i] {
 					if isRework(*pr) {
 						rework = true
 					}
@@ -466,7 +519,7 @@ func (o DeliveryOptions) prFailureKind(pr PullRequest) (string, bool) {
 		return "", false
 	}
 	switch {
-	case revertBranch.MatchString(pr.HeadBranch) || revertBody.MatchString(pr.Body):
+	case revertBranch.MatchString(pr.HeadBranch) || (mayRevert(pr.Body) && revertBody.MatchString(pr.Body)):
 		return FailureRevert, true
 	case o.Hotfix != nil && (o.Hotfix.MatchString(pr.HeadBranch) || o.Hotfix.MatchString(pr.Title)):
 		return FailureHotfix, true
@@ -565,8 +618,8 @@ func revertTarget(pr PullRequest, ships *shipIndex) (d *Deployment, found bool) 
 	}
 	if m := revertBranch.FindStringSubmatch(pr.HeadBranch); m != nil {
 		if n, err := strconv.Atoi(m[1]); err == nil {
-			if target, ok := rs.prs[n]; ok {
-				return ships.carrier(*target), true
+			if j, ok := rs.byNumber(n); ok {
+				return ships.carrier(*rs.prs[j]), true
 			}
 		}
 	}

@@ -339,3 +339,31 @@ func TestPRsAndDORAShareTheIndex(t *testing.T) {
 		}
 	}
 }
+
+// mayRevert never turns away a body revertBody matches, in any case or
+// Unicode folding.
+func TestMayRevert(t *testing.T) {
+	tests := []struct {
+		body string
+		want bool // revertBody matches
+	}{
+		{"This reverts commit 0123abc.", true},
+		{"THIS REVERTS COMMIT 0123ABC", true},
+		{"Thiſ reverts commit 0123abc", true}, // U+017F folds to s
+		{"This reverts commıt 0123abc", false}, // dotless i does not fold to i
+		{"Fixes the refund retry; see the commit log", false},
+		{"", false},
+		{"commi", false},
+	}
+	for _, tt := range tests {
+		if got := revertBody.MatchString(tt.body); got != tt.want {
+			t.Errorf("revertBody.MatchString(%q) = %v, want %v", tt.body, got, tt.want)
+		}
+		if tt.want && !mayRevert(tt.body) {
+			t.Errorf("mayRevert(%q) = false for a body revertBody matches", tt.body)
+		}
+	}
+	if mayRevert("Fixes the refund retry") {
+		t.Error(`mayRevert("Fixes the refund retry") = true, want false`)
+	}
+}

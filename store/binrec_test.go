@@ -327,3 +327,35 @@ func FuzzDecodeBinaryRecords(f *testing.F) {
 		}
 	})
 }
+
+// Pull requests decoded from one arena read as each decoded alone, and
+// growing one's reviews leaves the next one's alone.
+func TestPullRequestArena(t *testing.T) {
+	var recs []string
+	var want []coach.PullRequest
+	for n := range 3 {
+		pr := codecPullRequest()
+		pr.Number = n + 1
+		pr.Reviews = pr.Reviews[:n%len(pr.Reviews)+1]
+		rec, err := encodePullRequest(pr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, want = append(recs, rec), append(want, pr)
+	}
+	var a prArena
+	got := make([]coach.PullRequest, len(recs))
+	for i, rec := range recs {
+		var err error
+		if got[i], err = decodePullRequestIn(rec, &a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got[0].Reviews = append(got[0].Reviews, coach.Review{Author: "intruder"})
+	got[0].RequestedReviewers = append(got[0].RequestedReviewers, "intruder")
+	for i := 1; i < len(got); i++ {
+		if diff := cmp.Diff(got[i], want[i]); diff != "" {
+			t.Errorf("pull request %d (-got +want):\n%s", i+1, diff)
+		}
+	}
+}

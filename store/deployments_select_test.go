@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -84,13 +85,44 @@ func TestSelectDeployments(t *testing.T) {
 	}
 }
 
-// Pull-request fields sort as their pull requests do: by repository (as
-// text), then number (as a number), a field of another shape by itself.
-func TestSortFields(t *testing.T) {
-	fields := []string{"acme/web#2", "acme/api#10", "odd", "acme/api#9", "acme/api-v2#1", "acme/web#10"}
-	sortFields(fields)
-	want := []string{"acme/api#9", "acme/api#10", "acme/api-v2#1", "acme/web#2", "acme/web#10", "odd"}
-	if diff := cmp.Diff(fields, want); diff != "" {
-		t.Errorf("sortFields (-got +want):\n%s", diff)
+// Pull requests sort by repository (as text), then number (as a number),
+// as PullRequests returns them, whether or not their keys pack into 64
+// bits.
+func TestSortPullRequests(t *testing.T) {
+	type key struct {
+		repo   string
+		number int
+	}
+	tests := []struct {
+		name string
+		in   []key
+		want []string
+	}{
+		{
+			name: "packed",
+			in:   []key{{"acme/web", 2}, {"acme/api", 10}, {"acme/api", 9}, {"acme/api-v2", 1}, {"acme/web", 10}},
+			want: []string{"acme/api#9", "acme/api#10", "acme/api-v2#1", "acme/web#2", "acme/web#10"},
+		},
+		{
+			name: "numbers too large to pack",
+			in:   []key{{"acme/web", 1 << 40}, {"acme/api", 10}, {"acme/web", 3}, {"acme/api", -1}},
+			want: []string{"acme/api#-1", "acme/api#10", "acme/web#3", "acme/web#1099511627776"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var prs []coach.PullRequest
+			for _, k := range tt.in {
+				prs = append(prs, coach.PullRequest{Repo: k.repo, Number: k.number})
+			}
+			sortPullRequests(prs)
+			var got []string
+			for _, pr := range prs {
+				got = append(got, fmt.Sprintf("%s#%d", pr.Repo, pr.Number))
+			}
+			if diff := cmp.Diff(got, tt.want); diff != "" {
+				t.Errorf("sortPullRequests (-got +want):\n%s", diff)
+			}
+		})
 	}
 }
