@@ -349,7 +349,7 @@ func TestMayRevert(t *testing.T) {
 	}{
 		{"This reverts commit 0123abc.", true},
 		{"THIS REVERTS COMMIT 0123ABC", true},
-		{"Thiſ reverts commit 0123abc", true}, // U+017F folds to s
+		{"Thiſ reverts commit 0123abc", true},  // U+017F folds to s
 		{"This reverts commıt 0123abc", false}, // dotless i does not fold to i
 		{"Fixes the refund retry; see the commit log", false},
 		{"", false},
