@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/flowbot/flowbot/bot/chart"
 	"github.com/flowbot/flowbot/bot/config"
 	"github.com/flowbot/flowbot/coach"
@@ -357,17 +359,37 @@ func (b *Bot) snapshot(ctx context.Context, team *config.Team, now time.Time, cm
 		}
 	}
 	if needsDelivery[cmd.Name] {
-		if s.prs, err = b.Store.PullRequests(ctx, team.ID); err != nil {
-			return nil, fmt.Errorf("reading pull requests of %s: %w", team.ID, err)
-		}
-		if s.deployments, err = b.Store.Deployments(ctx, team.ID); err != nil {
-			return nil, fmt.Errorf("reading deployments of %s: %w", team.ID, err)
-		}
-		if s.incidents, err = b.Store.Incidents(ctx, team.ID); err != nil {
-			return nil, fmt.Errorf("reading incidents of %s: %w", team.ID, err)
+		if err := b.readDelivery(ctx, team.ID, s); err != nil {
+			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// readDelivery reads the team's pull requests, deployments and incidents
+// into s, side by side: decoding the pull requests, a team's largest
+// delivery data, overlaps reading the rest.
+func (b *Bot) readDelivery(ctx context.Context, team string, s *snapshot) error {
+	var g errgroup.Group
+	g.Go(func() (err error) {
+		if s.prs, err = b.Store.PullRequests(ctx, team); err != nil {
+			return fmt.Errorf("reading pull requests of %s: %w", team, err)
+		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		if s.deployments, err = b.Store.Deployments(ctx, team); err != nil {
+			return fmt.Errorf("reading deployments of %s: %w", team, err)
+		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		if s.incidents, err = b.Store.Incidents(ctx, team); err != nil {
+			return fmt.Errorf("reading incidents of %s: %w", team, err)
+		}
+		return nil
+	})
+	return g.Wait()
 }
 
 // indexed are the commands answered from the flow index: they need only

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/flowbot/flowbot/coach"
@@ -131,8 +132,14 @@ func compareAnswer(s *snapshot, cmd Command) (Answer, error) {
 		}
 		wins[i] = w
 	}
-	before, nBefore := periodNumbers(s, wins[0])
+	// The periods are independent, and each reads all the team's pull
+	// requests: work them out side by side.
+	var before map[string]*float64
+	var nBefore int
+	var wg sync.WaitGroup
+	wg.Go(func() { before, nBefore = periodNumbers(s, wins[0]) })
 	after, nAfter := periodNumbers(s, wins[1])
+	wg.Wait()
 	j := compareJSON{
 		Command: "compare", Team: s.team.ID, From: rfc3339(wins[0].From), To: rfc3339(wins[1].To),
 		N: nBefore + nAfter, Excluded: map[string]int{},

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/flowbot/flowbot/bot/config"
 	"github.com/flowbot/flowbot/coach"
 )
@@ -133,27 +135,30 @@ func (b *Bot) compareSnapshot(ctx context.Context, ws windowStore, team *config.
 			from = w.From
 		}
 	}
+	// The pull requests, deployments and incidents are read while the
+	// items are: both are large, and each read is mostly decoding.
+	var delivery snapshot
+	var g errgroup.Group
+	g.Go(func() error { return b.readDelivery(ctx, team.ID, &delivery) })
 	s, ok, err := b.deliverySnapshot(ctx, ws, team, now, from, false, true)
+	var items []coach.Item
+	if err == nil && ok {
+		var fp string
+		fp, items, err = ws.ItemsActiveSince(ctx, team.ID, from)
+		if err != nil {
+			err = fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
+		} else if fp != fingerprint(s.workflow) {
+			ok = false // rebuilt meanwhile: read everything
+		}
+	}
+	if werr := g.Wait(); err == nil && ok {
+		err = werr
+	}
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	fp, items, err := ws.ItemsActiveSince(ctx, team.ID, from)
-	if err != nil {
-		return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
-	}
-	if fp != fingerprint(s.workflow) {
-		return nil, false, nil // rebuilt meanwhile: read everything
-	}
 	s.items = items
-	if s.prs, err = b.Store.PullRequests(ctx, team.ID); err != nil {
-		return nil, false, fmt.Errorf("reading pull requests of %s: %w", team.ID, err)
-	}
-	if s.deployments, err = b.Store.Deployments(ctx, team.ID); err != nil {
-		return nil, false, fmt.Errorf("reading deployments of %s: %w", team.ID, err)
-	}
-	if s.incidents, err = b.Store.Incidents(ctx, team.ID); err != nil {
-		return nil, false, fmt.Errorf("reading incidents of %s: %w", team.ID, err)
-	}
+	s.prs, s.deployments, s.incidents = delivery.prs, delivery.deployments, delivery.incidents
 	return s, true, nil
 }
 

@@ -31,10 +31,7 @@ type repoShips struct {
 	prs     []*PullRequest
 	carrier []int32
 	carries [][]*PullRequest // per deployment, the PRs it carried first
-	bySHA   map[string]int32 // lower-case merge SHA -> index into prs
-	// shaLens counts the keys of bySHA by length: a prefix match needs
-	// keys of another length than the SHA looked up.
-	shaLens map[int]int
+	bySHA   *shaIndex        // merge SHA -> index into prs
 }
 
 func newShipIndex(prs []PullRequest, deployments []Deployment, o DeliveryOptions, now time.Time) *shipIndex {
@@ -59,7 +56,7 @@ func newShipIndex(prs []PullRequest, deployments []Deployment, o DeliveryOptions
 		rs, ok := ix.repos[name]
 		if !ok {
 			n := merged[name]
-			rs = &repoShips{prs: make([]*PullRequest, 0, n), shaLens: map[int]int{}}
+			rs = &repoShips{prs: make([]*PullRequest, 0, n)}
 			ix.repos[name] = rs
 		}
 		return rs
@@ -155,15 +152,11 @@ func (rs *repoShips) index() {
 	}
 	rs.prs = kept
 	rs.carrier = make([]int32, len(rs.prs))
-	rs.bySHA = make(map[string]int32, len(rs.prs))
+	rs.bySHA = newSHAIndex(len(rs.prs))
 	for i, pr := range rs.prs {
 		rs.carrier[i] = -1
 		if pr.MergeCommitSHA != "" {
-			sha := strings.ToLower(pr.MergeCommitSHA)
-			if _, ok := rs.bySHA[sha]; !ok {
-				rs.shaLens[len(sha)]++
-			}
-			rs.bySHA[sha] = int32(i)
+			rs.bySHA.add(pr.MergeCommitSHA, int32(i))
 		}
 	}
 }
@@ -201,34 +194,8 @@ func (rs *repoShips) carry(i, j int) {
 
 // lookup finds the merged PR whose merge commit is sha (its index in prs):
 // equal ignoring case, or, with 7 or more hex digits on the shorter side,
-// a prefix.
-func (rs *repoShips) lookup(sha string) (int, bool) {
-	sha = strings.ToLower(sha)
-	if j, ok := rs.bySHA[sha]; ok {
-		return int(j), true
-	}
-	if len(sha) < 7 || rs.shaLens[len(sha)] == len(rs.bySHA) {
-		// Too short, or every key is as long as sha and none equals it:
-		// no key is a prefix of sha or has it as one.
-		return 0, false
-	}
-	// An ambiguous prefix names nothing.
-	match, count := 0, 0
-	for full, j := range rs.bySHA {
-		if shaMatch(full, sha) {
-			match, count = int(j), count+1
-		}
-	}
-	return match, count == 1
-}
-
-func shaMatch(a, b string) bool {
-	a, b = strings.ToLower(a), strings.ToLower(b)
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	return len(a) >= 7 && strings.HasPrefix(b, a)
-}
+// an unambiguous prefix.
+func (rs *repoShips) lookup(sha string) (int, bool) { return rs.bySHA.find(sha) }
 
 func (ix *shipIndex) source(repo string) string {
 	if rs, ok := ix.repos[repo]; ok {

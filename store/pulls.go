@@ -235,6 +235,24 @@ func decodePullRequestIn(data string, a *prArena) (coach.PullRequest, error) {
 type prArena struct {
 	reviews []coach.Review
 	logins  []string
+	// strs interns the fields that repeat across pull requests, so that
+	// comparing them (pull requests are grouped by repository) finds the
+	// same string rather than reading bytes scattered over the records.
+	strs map[string]string
+}
+
+func (a *prArena) intern(s string) string {
+	if a == nil {
+		return s
+	}
+	if in, ok := a.strs[s]; ok {
+		return in
+	}
+	if a.strs == nil {
+		a.strs = map[string]string{}
+	}
+	a.strs[s] = s
+	return s
 }
 
 const prArenaChunk = 4096
@@ -273,8 +291,8 @@ func decodePullRequestBinaryIn(data string, a *prArena) (coach.PullRequest, erro
 		return coach.PullRequest{}, fmt.Errorf("%w: record version %d, this flowbot reads 1 to %d", ErrUnknownVersion, v, pullRequestVersion)
 	}
 	flags := r.uint()
-	pr := coach.PullRequest{Repo: r.str(), Number: int(r.int())}
-	pr.Title, pr.Author, pr.State, pr.BaseBranch, pr.HeadBranch, pr.Body = r.str(), r.str(), r.str(), r.str(), r.str(), r.str()
+	pr := coach.PullRequest{Repo: a.intern(r.str()), Number: int(r.int())}
+	pr.Title, pr.Author, pr.State, pr.BaseBranch, pr.HeadBranch, pr.Body = r.str(), a.intern(r.str()), a.intern(r.str()), a.intern(r.str()), r.str(), r.str()
 	if flags&prHexSHA != 0 {
 		pr.MergeCommitSHA = unpackSHA(&r)
 	} else {
