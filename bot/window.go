@@ -20,8 +20,9 @@ import (
 //
 //   - cycle-time, throughput: the deliveries the index has in the window
 //     from its compact members (key, created, started, done: a few numbers
-//     per item, not a flow), and the lean flows in progress (key, status,
-//     class, start); wip: how many items are in progress in each status;
+//     per item, not a flow), and for cycle time's reading the lean flows in
+//     progress (key, status, class, start); wip: how many items are in
+//     progress in each status;
 //     aging: the deliveries over the 90 days its SLE looks back and the
 //     indexed flows in progress whole;
 //   - vsm, efficiency: the deliveries in the window with the times the
@@ -50,9 +51,9 @@ type windowStore interface {
 	// progress when wip, and in full the items changed after to.
 	TeamDeliveries(ctx context.Context, team string, from, to time.Time, wip, times bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error)
 	// TeamCycles is TeamDeliveries without Times and with lean flows in
-	// progress (key, status, class and start only), from the index's
-	// compact members: a few numbers per item.
-	TeamCycles(ctx context.Context, team string, from, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error)
+	// progress (key, status, class and start only) when wip, from the
+	// index's compact members: a few numbers per item.
+	TeamCycles(ctx context.Context, team string, from, to time.Time, wip bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error)
 	// TeamHistories reads in one round trip the statuses, last sync and
 	// fingerprint, in full the items the index has as delivered in
 	// [from, to), the indexed flows in progress, and in full the items
@@ -91,8 +92,8 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 	switch cmd.Name {
 	case "cycle-time", "throughput":
 		// Cycle time's reading counts the work in progress older than the
-		// p85: lean flows in progress say enough.
-		return b.cycleSnapshot(ctx, ws, team, now, from)
+		// p85: lean flows in progress say enough. Throughput reads none.
+		return b.cycleSnapshot(ctx, ws, team, now, from, cmd.Name == "cycle-time")
 	case "wip":
 		return b.wipSnapshot(ctx, ws, team, now)
 	case "aging":
@@ -102,7 +103,7 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 			return nil, false, nil // an epic's open children are not indexed
 		}
 		// Its sample: the 60 whole days before today in the team's zone.
-		return b.cycleSnapshot(ctx, ws, team, now, coach.ForecastSample(now, team.Location()).From)
+		return b.cycleSnapshot(ctx, ws, team, now, coach.ForecastSample(now, team.Location()).From, false)
 	case "vsm", "efficiency":
 		if cmd.WorkingTime {
 			return b.historySnapshot(ctx, ws, team, now, from)
@@ -195,10 +196,10 @@ func (b *Bot) deliverySnapshot(ctx context.Context, ws windowStore, team *config
 	return s, true, nil
 }
 
-// cycleSnapshot reads the deliveries done in [from, now) without Times and
-// the lean flows in progress (TeamCycles).
-func (b *Bot) cycleSnapshot(ctx context.Context, ws windowStore, team *config.Team, now, from time.Time) (*snapshot, bool, error) {
-	statuses, last, stored, delivered, flows, changed, err := ws.TeamCycles(ctx, team.ID, from, now)
+// cycleSnapshot reads the deliveries done in [from, now) without Times and,
+// when wip, the lean flows in progress (TeamCycles).
+func (b *Bot) cycleSnapshot(ctx context.Context, ws windowStore, team *config.Team, now, from time.Time, wip bool) (*snapshot, bool, error) {
+	statuses, last, stored, delivered, flows, changed, err := ws.TeamCycles(ctx, team.ID, from, now, wip)
 	if err != nil {
 		return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
 	}
@@ -207,7 +208,7 @@ func (b *Bot) cycleSnapshot(ctx context.Context, ws windowStore, team *config.Te
 		return nil, false, nil
 	}
 	s.indexed = true
-	s.delivered, s.flows = withChanged(s.workflow, delivered, flows, changed, coach.Window{From: from, To: now}, true, false)
+	s.delivered, s.flows = withChanged(s.workflow, delivered, flows, changed, coach.Window{From: from, To: now}, wip, false)
 	return s, true, nil
 }
 

@@ -247,11 +247,11 @@ func (db *DB) TeamDeliveries(ctx context.Context, team string, from, to time.Tim
 }
 
 // TeamCycles is TeamDeliveries without Times, and with the flows in
-// progress read lean: each with its Item's Key, its Status, Class and
-// Started, nothing else. It reads the compact members only: what cycle
-// time, throughput, forecasts and work in progress need.
-func (db *DB) TeamCycles(ctx context.Context, team string, from, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error) {
-	r, err := db.readTeam(ctx, team, teamRead{from: from, to: to, wip: true, wipStatus: true, head: true, deliveries: true})
+// progress (when wip) read lean: each with its Item's Key, its Status,
+// Class and Started, nothing else. It reads the compact members only: what
+// cycle time, throughput and forecasts need.
+func (db *DB) TeamCycles(ctx context.Context, team string, from, to time.Time, wip bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error) {
+	r, err := db.readTeam(ctx, team, teamRead{from: from, to: to, wip: wip, wipStatus: wip, head: true, deliveries: true})
 	if err != nil {
 		return nil, time.Time{}, "", nil, nil, nil, fmt.Errorf("reading deliveries of %s: %w", team, err)
 	}

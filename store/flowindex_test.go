@@ -358,7 +358,7 @@ func TestCompactMembersFollowTheFlows(t *testing.T) {
 		if err := db.PutFlowIndex(ctx, "payments", "fp1", st.flows); err != nil {
 			t.Fatalf("%s: PutFlowIndex: %v", st.name, err)
 		}
-		_, _, _, done, wip, _, err := db.TeamCycles(ctx, "payments", time.Time{}, forever)
+		_, _, _, done, wip, _, err := db.TeamCycles(ctx, "payments", time.Time{}, forever, true)
 		if err != nil {
 			t.Fatalf("%s: TeamCycles: %v", st.name, err)
 		}
@@ -383,7 +383,7 @@ func TestCompactMembersFollowTheFlows(t *testing.T) {
 	if err := db.ReplaceFlowIndex(ctx, "payments", "fp2", nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, done, wip, _, err := db.TeamCycles(ctx, "payments", time.Time{}, forever); err != nil || len(done)+len(wip) != 0 {
+	if _, _, _, done, wip, _, err := db.TeamCycles(ctx, "payments", time.Time{}, forever, true); err != nil || len(done)+len(wip) != 0 {
 		t.Errorf("after ReplaceFlowIndex with nothing: %d deliveries, %d in progress, %v; want none", len(done), len(wip), err)
 	}
 }
