@@ -717,7 +717,7 @@ const maxMessageItems = 200
 func agingAnswer(s *snapshot) Answer {
 	sle, ok := coach.SLEOf(s.deliveries(coach.Window{From: s.now.Add(-sleLookBack), To: s.now}, nil, false), s.now)
 	r := coach.AgingAgainst(s.workflow, s.flows, s.now, sle, ok)
-	j := agingJSON{Command: "aging", Team: s.team.ID, SLEDays: ptr(r.SLE, r.HasSLE), Items: []agingItemJSON{},
+	j := agingJSON{Command: "aging", Team: s.team.ID, SLEDays: ptr(r.SLE, r.HasSLE), Items: make([]agingItemJSON, 0, len(r.Items)),
 		From: rfc3339(s.now), To: rfc3339(s.now), N: len(r.Items), Excluded: map[string]int{}}
 	over := 0
 	for _, it := range r.Items {
