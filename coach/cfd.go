@@ -127,10 +127,10 @@ func cfdDays(w Workflow, items []Item, win Window, loc *time.Location) CFDReport
 		if len(ts) > 0 {
 			status = ts[0].From
 		}
-		// The column is looked up when the status changes, not every day:
-		// a long window counts each item on many days.
-		// An extra column exists only once something is counted in it, so
-		// the lookup waits for the first day the item is counted.
+		// The column is looked up when the status changes, not every day
+		// (a long window counts each item on many days), and not before the
+		// item is first counted: an extra column exists only once something
+		// is counted in it.
 		var col []int
 		var gone bool // done with an excluded resolution
 		placed := false

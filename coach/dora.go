@@ -139,8 +139,8 @@ func newShipIndex(prs []PullRequest, deployments []Deployment, o DeliveryOptions
 // index orders the repository's PRs by number (one per number, the last
 // given, as a map would keep) and indexes their merge commits.
 func (rs *repoShips) index() {
-	if !slices.IsSortedFunc(rs.prs, byNumber) {
-		slices.SortStableFunc(rs.prs, byNumber)
+	if !slices.IsSortedFunc(rs.prs, numberOrder) {
+		slices.SortStableFunc(rs.prs, numberOrder)
 	}
 	// Of equal numbers, the last given wins.
 	kept := rs.prs[:0]
@@ -161,9 +161,9 @@ func (rs *repoShips) index() {
 	}
 }
 
-func byNumber(a, b *PullRequest) int { return cmp.Compare(a.Number, b.Number) }
+func numberOrder(a, b *PullRequest) int { return cmp.Compare(a.Number, b.Number) }
 
-// byNumber finds the merged PR numbered n.
+// byNumber finds the merged PR numbered n: its index in prs.
 func (rs *repoShips) byNumber(n int) (int, bool) {
 	return slices.BinarySearchFunc(rs.prs, n, func(pr *PullRequest, n int) int { return cmp.Compare(pr.Number, n) })
 }

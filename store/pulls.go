@@ -472,14 +472,13 @@ func (db *DB) PullRequests(ctx context.Context, team string) ([]coach.PullReques
 // pullRequestKey reads the repository and number of a pull-request record
 // without decoding the rest, when it is binary.
 func pullRequestKey(data string) (repo string, number int, err error) {
-	if len(data) == 0 || data[0] == '{' {
+	if len(data) == 0 || data[0] != pullRequestVersion {
+		// JSON, or a version this code does not know: decoding it whole
+		// gives its key or says what is wrong.
 		pr, err := decodePullRequest(data)
 		return pr.Repo, pr.Number, err
 	}
-	r := binReader{s: data}
-	if v := r.byte(); v != pullRequestVersion {
-		return "", 0, fmt.Errorf("%w: record version %d, this flowbot reads 1 to %d", ErrUnknownVersion, v, pullRequestVersion)
-	}
+	r := binReader{s: data[1:]}
 	r.uint() // flags
 	repo, number = r.str(), int(r.int())
 	if r.err != nil {
