@@ -332,7 +332,30 @@ func sortDeployments(ds []coach.Deployment) {
 }
 
 // shaSet holds commits as the 20 bytes 40 lower-case hex digits pack into.
-type shaSet map[[20]byte]bool
+// A bitmap of their first 16 bits answers most lookups of commits not in
+// it without hashing: a deployment carries tens of commits, a team has
+// thousands of deployments, and few of their commits are asked about.
+type shaSet struct {
+	m    map[[20]byte]bool
+	bits [1 << 16 / 64]uint64
+}
+
+func newSHASet(n int) *shaSet { return &shaSet{m: make(map[[20]byte]bool, n)} }
+
+func (s *shaSet) add(sha [20]byte) {
+	s.m[sha] = true
+	b := uint(sha[0])<<8 | uint(sha[1])
+	s.bits[b/64] |= 1 << (b % 64)
+}
+
+// has reports whether the 20 bytes of packed are in s.
+func (s *shaSet) has(packed string) bool {
+	b := uint(packed[0])<<8 | uint(packed[1])
+	if s.bits[b/64]&(1<<(b%64)) == 0 {
+		return false
+	}
+	return s.m[[20]byte([]byte(packed))]
+}
 
 // deploymentHead is what choosing deployments reads of a binary record
 // without decoding its commits into strings.
@@ -348,7 +371,7 @@ type deploymentHead struct {
 // names a commit of want. ok is false for a record it cannot read so: a
 // JSON one, or one another version or a corruption makes unreadable; the
 // caller decodes such a record in full.
-func scanDeployment(data string, want shaSet) (h deploymentHead, ok bool) {
+func scanDeployment(data string, want *shaSet) (h deploymentHead, ok bool) {
 	if len(data) == 0 || data[0] == '{' {
 		return h, false
 	}
@@ -358,12 +381,11 @@ func scanDeployment(data string, want shaSet) (h deploymentHead, ok bool) {
 	}
 	flags := r.uint()
 	h.repo, h.id, h.source, h.env = r.str(), r.int(), r.str(), r.str()
-	packed := func(b string) bool { return want[[20]byte([]byte(b))] }
 	if flags&depHexSHA != 0 {
 		if len(r.s) < 20 {
 			return h, false
 		}
-		h.named = packed(r.s[:20])
+		h.named = want.has(r.s[:20])
 		r.s = r.s[20:]
 	} else if sha := r.str(); sha != "" {
 		h.odd = true
@@ -383,7 +405,7 @@ func scanDeployment(data string, want shaSet) (h deploymentHead, ok bool) {
 		return h, false
 	}
 	for i := 0; i < n && !h.named; i++ {
-		h.named = packed(r.s[20*i : 20*i+20])
+		h.named = want.has(r.s[20*i : 20*i+20])
 	}
 	return h, true
 }
@@ -399,10 +421,14 @@ func scanDeployment(data string, want shaSet) (h deploymentHead, ok bool) {
 // the commits of every other deployment are never turned into strings; it
 // keeps every deployment tied for first, so the caller's own choice among
 // them is unchanged.
-func selectDeployments(all map[string]string, want shaSet) ([]coach.Deployment, int, error) {
+func selectDeployments(all map[string]string, want *shaSet) ([]coach.Deployment, int, error) {
 	type class struct{ repo, source, env string }
 	first := map[class]time.Time{}
-	heads := make(map[string]deploymentHead, len(all))
+	type head struct {
+		field string
+		deploymentHead
+	}
+	heads := make([]head, 0, len(all))
 	var full map[string]string // records scanDeployment cannot read
 	for field, data := range all {
 		h, ok := scanDeployment(data, want)
@@ -413,7 +439,7 @@ func selectDeployments(all map[string]string, want shaSet) ([]coach.Deployment, 
 			full[field] = data
 			continue
 		}
-		heads[field] = h
+		heads = append(heads, head{field, h})
 		if h.succeeded.IsZero() {
 			continue
 		}
@@ -436,12 +462,12 @@ func selectDeployments(all map[string]string, want shaSet) ([]coach.Deployment, 
 		}
 	}
 	keep := map[string]string{}
-	for field, h := range heads {
+	for _, h := range heads {
 		if h.odd {
 			odd++
 		}
 		if h.named || (!h.succeeded.IsZero() && h.succeeded.Equal(first[class{h.repo, h.source, h.env}])) {
-			keep[field] = all[field]
+			keep[h.field] = all[h.field]
 		}
 	}
 	kept, _, err := decodeDeploymentsOdd(keep)

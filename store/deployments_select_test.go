@@ -47,10 +47,10 @@ func TestSelectDeployments(t *testing.T) {
 	}
 	all[deploymentField(legacy)] = string(js)
 
-	want := shaSet{}
+	want := newSHASet(2)
 	for _, s := range []string{sha(4), sha(6)} {
 		p, _ := packSHA(s)
-		want[p] = true
+		want.add(p)
 	}
 	got, odd, err := selectDeployments(all, want)
 	if err != nil {
@@ -124,5 +124,30 @@ func TestSortPullRequests(t *testing.T) {
 				t.Errorf("sortPullRequests (-got +want):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestSHASet(t *testing.T) {
+	pack := func(s string) [20]byte {
+		p, ok := packSHA(s)
+		if !ok {
+			t.Fatalf("packSHA(%q) failed", s)
+		}
+		return p
+	}
+	s := newSHASet(1)
+	s.add(pack("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"))
+	for _, tt := range []struct {
+		sha  string
+		want bool
+	}{
+		{"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b", true},
+		{"9f86d081884c7d659a2feaa0c55ad015a3bf4f1c", false}, // same first 16 bits
+		{"60303ae22b998861bce3b28f33eec1be758a213c", false}, // other first 16 bits
+	} {
+		p := pack(tt.sha)
+		if got := s.has(string(p[:])); got != tt.want {
+			t.Errorf("has(%s) = %v, want %v", tt.sha, got, tt.want)
+		}
 	}
 }

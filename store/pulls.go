@@ -587,7 +587,7 @@ func (db *DB) TeamPullRequests(ctx context.Context, team string, from time.Time)
 		return fail(err)
 	}
 	prs = make([]coach.PullRequest, len(vals))
-	want := make(shaSet, len(vals))
+	want := newSHASet(len(vals))
 	var a prArena
 	for i, v := range vals {
 		rec, ok := v.(string)
@@ -599,7 +599,7 @@ func (db *DB) TeamPullRequests(ctx context.Context, team string, from time.Time)
 		}
 		// Deployed commits are compared as bot compares them: case aside.
 		if sha, ok := packSHA(strings.ToLower(prs[i].MergeCommitSHA)); ok {
-			want[sha] = true
+			want.add(sha)
 		}
 	}
 	sortPullRequests(prs)
