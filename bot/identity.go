@@ -119,6 +119,19 @@ func MatchByEmail(ctx context.Context, team string, ps PeopleStore, dir EmailDir
 		}
 		return user, ok, nil
 	}
+	// link gives the Slack user found by email the identity set fills in.
+	link := func(email string, set func(*coach.Identity)) error {
+		user, ok, err := lookup(email)
+		if err != nil || !ok {
+			return err
+		}
+		p := bySlack[user]
+		old := p
+		p.Slack = user
+		set(&p)
+		touch(p, old)
+		return nil
+	}
 	for _, u := range jira {
 		if u.AccountID == "" {
 			continue
@@ -140,20 +153,13 @@ func MatchByEmail(ctx context.Context, team string, ps PeopleStore, dir EmailDir
 			res.Known++
 			continue
 		}
-		user, ok, err := lookup(u.Email)
-		if err != nil {
+		if err := link(u.Email, func(p *coach.Identity) {
+			if p.JiraAccount == "" {
+				p.JiraAccount, p.Jira = u.AccountID, u.DisplayName
+			}
+		}); err != nil {
 			return res, err
 		}
-		if !ok {
-			continue
-		}
-		p := bySlack[user]
-		old := p
-		p.Slack = user
-		if p.JiraAccount == "" {
-			p.JiraAccount, p.Jira = u.AccountID, u.DisplayName
-		}
-		touch(p, old)
 	}
 	for _, g := range github {
 		if g.Login == "" {
@@ -163,20 +169,13 @@ func MatchByEmail(ctx context.Context, team string, ps PeopleStore, dir EmailDir
 			res.Known++
 			continue
 		}
-		user, ok, err := lookup(g.Email)
-		if err != nil {
+		if err := link(g.Email, func(p *coach.Identity) {
+			if p.GitHub == "" {
+				p.GitHub = g.Login
+			}
+		}); err != nil {
 			return res, err
 		}
-		if !ok {
-			continue
-		}
-		p := bySlack[user]
-		old := p
-		p.Slack = user
-		if p.GitHub == "" {
-			p.GitHub = g.Login
-		}
-		touch(p, old)
 	}
 	for _, slack := range order {
 		p := bySlack[slack]

@@ -66,12 +66,7 @@ func encodeDeployment(d coach.Deployment) (string, error) {
 	if err := checkTimes(d.Created, d.Succeeded); err != nil {
 		return "", err
 	}
-	var flags uint64
-	for i, t := range []time.Time{d.Created, d.Succeeded} {
-		if !t.IsZero() {
-			flags |= 1 << i
-		}
-	}
+	flags := presentTimes(d.Created, d.Succeeded)
 	if d.HasCommits {
 		flags |= depHasCommits
 	}

@@ -70,12 +70,7 @@ func encodeItem(it coach.Item) (string, error) {
 	if err := checkTimes(it.Created, it.Updated, it.Resolved, it.Commented); err != nil {
 		return "", err
 	}
-	var flags uint64
-	for i, t := range []time.Time{it.Created, it.Updated, it.Resolved} {
-		if !t.IsZero() {
-			flags |= 1 << i
-		}
-	}
+	flags := presentTimes(it.Created, it.Updated, it.Resolved)
 	if !it.Commented.IsZero() {
 		flags |= itemCommented
 	}
@@ -178,6 +173,18 @@ const (
 
 // checkTimes refuses times a record could not hold and give back: years
 // outside 0 to 9999, as RFC 3339 (the version 1 and 2 encoding) has it.
+// presentTimes sets bit i of its result for each non-zero ts[i]: records
+// leave zero times out and say which are there in their flags.
+func presentTimes(ts ...time.Time) uint64 {
+	var flags uint64
+	for i, t := range ts {
+		if !t.IsZero() {
+			flags |= 1 << i
+		}
+	}
+	return flags
+}
+
 func checkTimes(ts ...time.Time) error {
 	for _, t := range ts {
 		if t.IsZero() {

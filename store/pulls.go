@@ -88,12 +88,7 @@ func encodePullRequest(pr coach.PullRequest) (string, error) {
 	if err := checkTimes(times[:]...); err != nil {
 		return "", err
 	}
-	var flags uint64
-	for i, t := range times {
-		if !t.IsZero() {
-			flags |= 1 << i
-		}
-	}
+	flags := presentTimes(times[:]...)
 	if pr.AuthorIsBot {
 		flags |= prAuthorIsBot
 	}
