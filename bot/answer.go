@@ -295,6 +295,9 @@ type snapshot struct {
 	// statusCounts, when set, are how many items are in progress in each
 	// status (wip's windowed read), instead of their flows.
 	statusCounts map[string]int
+	// wipStarts, when set, are when each item in progress started (cycle
+	// time's windowed read), instead of their flows.
+	wipStarts []time.Time
 
 	// Delivery data, read only for the commands that need it.
 	prs         []coach.PullRequest
@@ -606,6 +609,11 @@ func cycleTimeAnswer(s *snapshot, cmd Command) Answer {
 	older := 0
 	for _, f := range s.flows {
 		if age, ok := f.Age(s.now); ok && age > r.P85 {
+			older++
+		}
+	}
+	for _, started := range s.wipStarts {
+		if coach.AgeSince(started, s.now) > r.P85 {
 			older++
 		}
 	}

@@ -20,9 +20,9 @@ import (
 //
 //   - cycle-time, throughput: the deliveries the index has in the window
 //     from its compact members (key, created, started, done: a few numbers
-//     per item, not a flow), and for cycle time's reading the lean flows in
-//     progress (key, status, class, start); wip: how many items are in
-//     progress in each status;
+//     per item, not a flow), and for cycle time's reading when each item
+//     in progress started; wip: how many items are in progress in each
+//     status;
 //     aging: the deliveries over the 90 days its SLE looks back and the
 //     indexed flows in progress whole;
 //   - vsm, efficiency: the deliveries in the window with the times the
@@ -50,10 +50,10 @@ type windowStore interface {
 	// (with their calendar Times when times), the indexed flows in
 	// progress when wip, and in full the items changed after to.
 	TeamDeliveries(ctx context.Context, team string, from, to time.Time, wip, times bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error)
-	// TeamCycles is TeamDeliveries without Times and with lean flows in
-	// progress (key, status, class and start only) when wip, from the
-	// index's compact members: a few numbers per item.
-	TeamCycles(ctx context.Context, team string, from, to time.Time, wip bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error)
+	// TeamCycles is TeamDeliveries without Times and, when wip, with only
+	// when each item in progress started (those changed after to left
+	// out), from the index's compact members: a few numbers per item.
+	TeamCycles(ctx context.Context, team string, from, to time.Time, wip bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, wipStarts []time.Time, changed []coach.Item, err error)
 	// TeamHistories reads in one round trip the statuses, last sync and
 	// fingerprint, in full the items the index has as delivered in
 	// [from, to), the indexed flows in progress, and in full the items
@@ -92,7 +92,7 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 	switch cmd.Name {
 	case "cycle-time", "throughput":
 		// Cycle time's reading counts the work in progress older than the
-		// p85: lean flows in progress say enough. Throughput reads none.
+		// p85: when each item started says enough. Throughput reads none.
 		return b.cycleSnapshot(ctx, ws, team, now, from, cmd.Name == "cycle-time")
 	case "wip":
 		return b.wipSnapshot(ctx, ws, team, now)
@@ -197,9 +197,9 @@ func (b *Bot) deliverySnapshot(ctx context.Context, ws windowStore, team *config
 }
 
 // cycleSnapshot reads the deliveries done in [from, now) without Times and,
-// when wip, the lean flows in progress (TeamCycles).
+// when wip, when each item in progress started (TeamCycles).
 func (b *Bot) cycleSnapshot(ctx context.Context, ws windowStore, team *config.Team, now, from time.Time, wip bool) (*snapshot, bool, error) {
-	statuses, last, stored, delivered, flows, changed, err := ws.TeamCycles(ctx, team.ID, from, now, wip)
+	statuses, last, stored, delivered, starts, changed, err := ws.TeamCycles(ctx, team.ID, from, now, wip)
 	if err != nil {
 		return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
 	}
@@ -208,7 +208,12 @@ func (b *Bot) cycleSnapshot(ctx context.Context, ws windowStore, team *config.Te
 		return nil, false, nil
 	}
 	s.indexed = true
-	s.delivered, s.flows = withChanged(s.workflow, delivered, flows, changed, coach.Window{From: from, To: now}, wip, false)
+	var fresh []coach.Flow
+	s.delivered, fresh = withChanged(s.workflow, delivered, nil, changed, coach.Window{From: from, To: now}, wip, false)
+	for _, f := range fresh {
+		starts = append(starts, f.Started)
+	}
+	s.wipStarts = starts
 	return s, true, nil
 }
 

@@ -225,7 +225,13 @@ func (f Flow) Age(now time.Time) (days float64, ok bool) {
 	if !f.InProgress() {
 		return 0, false
 	}
-	return daysOf(now.Sub(f.Started)), true
+	return AgeSince(f.Started, now), true
+}
+
+// AgeSince is the age at now of work in progress since started, in days
+// of 24 hours, as Flow.Age.
+func AgeSince(started, now time.Time) float64 {
+	return daysOf(now.Sub(started))
 }
 
 func daysOf(d time.Duration) float64 {

@@ -3,6 +3,7 @@ package coach
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -40,6 +41,79 @@ func nearestRank(sorted []float64, p float64) float64 {
 	return sorted[rank-1]
 }
 
+// rankIndex is the index nearestRank reads for p in n sorted values.
+func rankIndex(n int, p float64) int {
+	rank := int(math.Ceil(p * float64(n) / 100))
+	return min(max(rank, 1), n) - 1
+}
+
+// nearestRanks returns what nearestRank returns for each p of ps on values
+// sorted, ps ascending, values not empty. It selects rather than sorts
+// (reordering values): an answer over a long window wants three ranks of
+// thousands of values, not their order.
+func nearestRanks(values []float64, ps ...float64) []float64 {
+	out := make([]float64, len(ps))
+	lo := 0 // values[:lo] are the lo smallest, in place
+	for i, p := range ps {
+		k := rankIndex(len(values), p)
+		if k >= lo {
+			selectNth(values[lo:], k-lo)
+			lo = k + 1
+		}
+		out[i] = values[k]
+	}
+	return out
+}
+
+// selectNth reorders v so that v[k] is the value sorting would put there,
+// with none greater before it and none smaller after it. It is quickselect
+// with three-way partitions (many equal durations cost nothing) and, past
+// a depth that only adversarial orders reach, a sort.
+func selectNth(v []float64, k int) {
+	depth := 2 * bits.Len(uint(len(v)))
+	for len(v) > 12 {
+		if depth == 0 {
+			slices.Sort(v)
+			return
+		}
+		depth--
+		p := median3(v[0], v[len(v)/2], v[len(v)-1])
+		lt, i, gt := 0, 0, len(v)
+		for i < gt {
+			switch x := v[i]; {
+			case x < p:
+				v[lt], v[i] = x, v[lt]
+				lt++
+				i++
+			case x > p:
+				gt--
+				v[i], v[gt] = v[gt], x
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			v = v[:lt]
+		case k >= gt:
+			v, k = v[gt:], k-gt
+		default:
+			return // v[lt:gt] all equal p
+		}
+	}
+	slices.Sort(v)
+}
+
+func median3(a, b, c float64) float64 {
+	if a > b {
+		a, b = b, a
+	}
+	if b > c {
+		b = c
+	}
+	return max(a, b)
+}
+
 // CycleTimeReport summarises the cycle times of the items delivered in a
 // window. The numbers mean something only when OK.
 type CycleTimeReport struct {
@@ -63,12 +137,9 @@ func CycleTimeOf(ds []Delivery, win Window) CycleTimeReport {
 	if len(values) == 0 {
 		return r
 	}
-	slices.Sort(values)
 	r.Count = len(values)
-	r.P50 = nearestRank(values, 50)
-	r.P85 = nearestRank(values, 85)
-	r.P95 = nearestRank(values, 95)
-	r.Max = values[len(values)-1]
+	ps := nearestRanks(values, 50, 85, 95, 100)
+	r.P50, r.P85, r.P95, r.Max = ps[0], ps[1], ps[2], ps[3]
 	r.OK = true
 	return r
 }

@@ -3,6 +3,7 @@ package coach
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -69,6 +70,80 @@ func TestPercentile(t *testing.T) {
 				t.Errorf("Percentile modified its input (-got +want):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestNearestRanks pins selection to sorting: on every shape of input
+// (orders a naive quickselect degrades on, runs of equal values, sizes
+// around its cut-over to a plain sort) it reads what nearestRank reads
+// from the sorted values, and leaves the same values behind.
+func TestNearestRanks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	shapes := map[string]func(n int) []float64{
+		"random": func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = rng.ExpFloat64() * 4
+			}
+			return v
+		},
+		"ascending": func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = float64(i)
+			}
+			return v
+		},
+		"descending": func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = float64(n - i)
+			}
+			return v
+		},
+		"all equal": func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = 2.5
+			}
+			return v
+		},
+		"few distinct": func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = float64(rng.IntN(3))
+			}
+			return v
+		},
+		"organ pipe": func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = float64(min(i, n-1-i))
+			}
+			return v
+		},
+	}
+	ps := []float64{0, 15, 50, 85, 85, 95, 100}
+	for name, shape := range shapes {
+		for _, n := range []int{1, 2, 3, 11, 12, 13, 14, 50, 1000, 4097} {
+			t.Run(fmt.Sprintf("%s/n=%d", name, n), func(t *testing.T) {
+				v := shape(n)
+				sorted := slices.Clone(v)
+				slices.Sort(sorted)
+				var want []float64
+				for _, p := range ps {
+					want = append(want, nearestRank(sorted, p))
+				}
+				got := nearestRanks(v, ps...)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("nearestRanks differs from nearestRank on the sorted values (-want +got):\n%s", diff)
+				}
+				slices.Sort(v)
+				if !slices.Equal(v, sorted) {
+					t.Error("nearestRanks changed the values, not only their order")
+				}
+			})
+		}
 	}
 }
 

@@ -72,19 +72,16 @@ func wipMember(f *coach.Flow) string {
 	return string(append(b, f.Item.Key...))
 }
 
-// decodeWIP reads a flows:wipstatus member into *f: its key, status,
-// class and start, nothing else.
-func decodeWIP(f *coach.Flow, m string) error {
+// splitWIP reads a flows:wipstatus member's parts.
+func splitWIP(m string) (started time.Time, class coach.Class, status, key string, err error) {
 	if len(m) < 10 {
-		return errBadCompact
+		return time.Time{}, 0, "", "", errBadCompact
 	}
-	f.Started, f.Class = msTime(m[0:8]), coach.Class(m[8])
 	status, p, ok := flowStr(m, 9)
 	if !ok || p >= len(m) {
-		return errBadCompact
+		return time.Time{}, 0, "", "", errBadCompact
 	}
-	f.Status, f.Item.Key = status, m[p:]
-	return nil
+	return msTime(m[0:8]), coach.Class(m[8]), status, m[p:], nil
 }
 
 // compactOf returns the compact member that shadows a flow record, and
@@ -110,35 +107,42 @@ func decodeCycles(recs []string) ([]coach.Delivery, error) {
 	return ds, nil
 }
 
-// countWIPs counts flows:wipstatus members by status, leaving out the
-// items changed, whose flows the caller reads itself.
-func countWIPs(recs []string, changed []coach.Item) (map[string]int, error) {
+// eachWIP calls fn with the parts of each flows:wipstatus member, leaving
+// out the items changed, whose flows the caller reads itself.
+func eachWIP(recs []string, changed []coach.Item, fn func(started time.Time, class coach.Class, status string)) error {
 	skip := make(map[string]bool, len(changed))
 	for _, it := range changed {
 		skip[it.Key] = true
 	}
-	counts := map[string]int{}
 	for _, m := range recs {
-		if len(m) < 10 {
-			return nil, fmt.Errorf("%w (%d bytes)", errBadCompact, len(m))
+		started, class, status, key, err := splitWIP(m)
+		if err != nil {
+			return fmt.Errorf("%w (%d bytes)", err, len(m))
 		}
-		status, p, ok := flowStr(m, 9)
-		if !ok || p >= len(m) {
-			return nil, fmt.Errorf("%w (%d bytes)", errBadCompact, len(m))
-		}
-		if len(skip) == 0 || !skip[m[p:]] {
-			counts[status]++
+		if len(skip) == 0 || !skip[key] {
+			fn(started, class, status)
 		}
 	}
-	return counts, nil
+	return nil
 }
 
-func decodeWIPs(recs []string) ([]coach.Flow, error) {
-	fs := make([]coach.Flow, len(recs))
-	for i, m := range recs {
-		if err := decodeWIP(&fs[i], m); err != nil {
-			return nil, fmt.Errorf("%w (%d bytes)", err, len(m))
+// countWIPs counts flows:wipstatus members by status.
+func countWIPs(recs []string, changed []coach.Item) (map[string]int, error) {
+	counts := map[string]int{}
+	err := eachWIP(recs, changed, func(_ time.Time, _ coach.Class, status string) { counts[status]++ })
+	return counts, err
+}
+
+// wipStarts reads when the items of flows:wipstatus members started:
+// cycle time's reading needs no more of the work in progress than its
+// ages. Only a flow in progress has a member, but one that says
+// otherwise is not counted.
+func wipStarts(recs []string, changed []coach.Item) ([]time.Time, error) {
+	starts := make([]time.Time, 0, len(recs))
+	err := eachWIP(recs, changed, func(started time.Time, class coach.Class, _ string) {
+		if (coach.Flow{Started: started, Class: class}).InProgress() {
+			starts = append(starts, started)
 		}
-	}
-	return fs, nil
+	})
+	return starts, err
 }

@@ -246,16 +246,16 @@ func (db *DB) TeamDeliveries(ctx context.Context, team string, from, to time.Tim
 	return r.statuses, r.lastSync, r.fingerprint, r.delivered, r.flows, r.changed, nil
 }
 
-// TeamCycles is TeamDeliveries without Times, and with the flows in
-// progress (when wip) read lean: each with its Item's Key, its Status,
-// Class and Started, nothing else. It reads the compact members only: what
-// cycle time, throughput and forecasts need.
-func (db *DB) TeamCycles(ctx context.Context, team string, from, to time.Time, wip bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error) {
+// TeamCycles is TeamDeliveries without Times, and with only when each
+// item in progress started (when wip), those changed after to left out.
+// It reads the compact members only: what cycle time, throughput and
+// forecasts need.
+func (db *DB) TeamCycles(ctx context.Context, team string, from, to time.Time, wip bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, wipStarts []time.Time, changed []coach.Item, err error) {
 	r, err := db.readTeam(ctx, team, teamRead{from: from, to: to, wip: wip, wipStatus: wip, head: true, deliveries: true})
 	if err != nil {
 		return nil, time.Time{}, "", nil, nil, nil, fmt.Errorf("reading deliveries of %s: %w", team, err)
 	}
-	return r.statuses, r.lastSync, r.fingerprint, r.delivered, r.flows, r.changed, nil
+	return r.statuses, r.lastSync, r.fingerprint, r.delivered, r.wipStarts, r.changed, nil
 }
 
 // TeamWIP reads in one MULTI what the work in progress as of to needs:

@@ -579,9 +579,9 @@ type teamRead struct {
 	// flows; deliveries: their deliveries, from the compact members, or
 	// with times from the flow records with their Times.
 	histories, deliveries, times bool
-	// wipStatus: the flows in progress from their compact members (key,
-	// status, class and start only); wipCounts: only how many are in each
-	// status, those changed after to left out.
+	// wipStatus: the work in progress from its compact members, as how
+	// many items are in each status (wipCounts) or else as when each
+	// started, those changed after to left out.
 	wipStatus, wipCounts bool
 }
 
@@ -594,6 +594,7 @@ type teamData struct {
 	delivered   []coach.Delivery
 	changed     []coach.Item
 	wipCounts   map[string]int
+	wipStarts   []time.Time
 }
 
 // doneItems returns, in one round trip, the item records of the members
@@ -712,7 +713,7 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 		return out, nil
 	}
 	if q.wipStatus {
-		if out.flows, err = decodeWIPs(recs[1]); err != nil {
+		if out.wipStarts, err = wipStarts(recs[1], out.changed); err != nil {
 			return out, err
 		}
 		return out, nil

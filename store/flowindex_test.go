@@ -365,8 +365,12 @@ func TestCompactMembersFollowTheFlows(t *testing.T) {
 		if diff := cmp.Diff(done, st.wantDone, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("%s: deliveries (-got +want):\n%s", st.name, diff)
 		}
-		if diff := cmp.Diff(wip, st.wantWIP, cmpopts.EquateEmpty()); diff != "" {
-			t.Errorf("%s: in progress (-got +want):\n%s", st.name, diff)
+		var wantStarts []time.Time
+		for _, f := range st.wantWIP {
+			wantStarts = append(wantStarts, f.Started)
+		}
+		if diff := cmp.Diff(wip, wantStarts, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: starts in progress (-got +want):\n%s", st.name, diff)
 		}
 		_, _, _, counts, _, err := db.TeamWIP(ctx, "payments", forever)
 		if err != nil {
