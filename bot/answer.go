@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -563,15 +564,28 @@ type agingItemJSON struct {
 	OverSLE  bool    `json:"over_sle"`
 }
 
+// agingItemsJSON are the aging items, laid out as agingItemJSON only when
+// the answer is written as JSON: a team may have thousands in progress,
+// and an answer in Slack does not show them as JSON.
+type agingItemsJSON []coach.AgingItem
+
+func (items agingItemsJSON) MarshalJSON() ([]byte, error) {
+	out := make([]agingItemJSON, len(items))
+	for i, it := range items {
+		out[i] = agingItemJSON{Key: it.Key, Title: it.Title, Stage: it.Stage, Status: it.Status, Assignee: it.Assignee, AgeDays: it.AgeDays, OverSLE: it.OverSLE}
+	}
+	return json.Marshal(out)
+}
+
 type agingJSON struct {
-	Command  string          `json:"command"`
-	Team     string          `json:"team"`
-	SLEDays  *float64        `json:"sle_days"`
-	Items    []agingItemJSON `json:"items"`
-	From     string          `json:"from"` // aging is a moment: from = to = now
-	To       string          `json:"to"`
-	N        int             `json:"n"`
-	Excluded map[string]int  `json:"excluded"`
+	Command  string         `json:"command"`
+	Team     string         `json:"team"`
+	SLEDays  *float64       `json:"sle_days"`
+	Items    agingItemsJSON `json:"items"`
+	From     string         `json:"from"` // aging is a moment: from = to = now
+	To       string         `json:"to"`
+	N        int            `json:"n"`
+	Excluded map[string]int `json:"excluded"`
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -725,11 +739,10 @@ const maxMessageItems = 200
 func agingAnswer(s *snapshot) Answer {
 	sle, ok := coach.SLEOf(s.deliveries(coach.Window{From: s.now.Add(-sleLookBack), To: s.now}, nil, false), s.now)
 	r := coach.AgingAgainst(s.workflow, s.flows, s.now, sle, ok)
-	j := agingJSON{Command: "aging", Team: s.team.ID, SLEDays: ptr(r.SLE, r.HasSLE), Items: make([]agingItemJSON, 0, len(r.Items)),
+	j := agingJSON{Command: "aging", Team: s.team.ID, SLEDays: ptr(r.SLE, r.HasSLE), Items: agingItemsJSON(r.Items),
 		From: rfc3339(s.now), To: rfc3339(s.now), N: len(r.Items), Excluded: map[string]int{}}
 	over := 0
 	for _, it := range r.Items {
-		j.Items = append(j.Items, agingItemJSON{Key: it.Key, Title: it.Title, Stage: it.Stage, Status: it.Status, Assignee: it.Assignee, AgeDays: it.AgeDays, OverSLE: it.OverSLE})
 		if it.OverSLE {
 			over++
 		}

@@ -10,7 +10,6 @@ import "time"
 // share every definition below.
 type Delivery struct {
 	Key     string
-	Created time.Time
 	Started time.Time // zero: done without being started
 	Done    time.Time
 	// Times splits the time between Started and Done (TimesOf); nil when
@@ -20,7 +19,7 @@ type Delivery struct {
 
 // DeliveryOf is f's delivery, without Times. f must be delivered.
 func DeliveryOf(f Flow) Delivery {
-	return Delivery{Key: f.Item.Key, Created: f.Item.Created, Started: f.Started, Done: f.Done}
+	return Delivery{Key: f.Item.Key, Started: f.Started, Done: f.Done}
 }
 
 // Deliveries are the deliveries of the delivered flows, in their order,

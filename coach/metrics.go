@@ -383,7 +383,13 @@ func AgingAgainst(w Workflow, flows []Flow, now time.Time, sle float64, hasSLE b
 	p := newPlacer(w)
 	// The flows in progress by index: sorting indexes rather than copies
 	// of the flows keeps a long history from being copied.
-	var wip []int
+	n := 0
+	for i := range flows {
+		if flows[i].InProgress() {
+			n++
+		}
+	}
+	wip := make([]int, 0, n)
 	for i := range flows {
 		if flows[i].InProgress() {
 			wip = append(wip, i)

@@ -54,7 +54,9 @@ func decodeCycle(d *coach.Delivery, m string) error {
 	if len(m) < 26 || m[24] > 1 {
 		return errBadCompact
 	}
-	d.Done, d.Created = msTime(m[0:8]), msTime(m[8:16])
+	// The created time (m[8:16]) is not read: lead time comes with the
+	// times a delivery is read with, which a compact member does not have.
+	d.Done = msTime(m[0:8])
 	if m[24] == 1 {
 		d.Started = msTime(m[16:24])
 	}

@@ -192,7 +192,7 @@ func decodeDelivery(d *coach.Delivery, rec string, t *coach.ItemTimes, slabs *ti
 	for _, tf := range [5]struct {
 		dst  *time.Time // nil: skipped, a delivery does not keep it
 		flag byte
-	}{{&d.Created, flagCreated}, {nil, flagUpdated}, {nil, flagResolved}, {&d.Started, flagStarted}, {&d.Done, flagDone}} {
+	}{{nil, flagCreated}, {nil, flagUpdated}, {nil, flagResolved}, {&d.Started, flagStarted}, {&d.Done, flagDone}} {
 		if flags&tf.flag == 0 {
 			continue
 		}

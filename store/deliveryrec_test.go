@@ -39,7 +39,7 @@ func TestDeliveryRecordRoundTrip(t *testing.T) {
 	if err := decodeDelivery(&d, rec, &got, &timeSlabs{}); err != nil {
 		t.Fatalf("decodeDelivery: %v", err)
 	}
-	want := coach.Delivery{Key: f.Item.Key, Created: f.Item.Created, Started: f.Started, Done: f.Done, Times: codecTimes()}
+	want := coach.Delivery{Key: f.Item.Key, Started: f.Started, Done: f.Done, Times: codecTimes()}
 	if diff := cmp.Diff(d, want); diff != "" {
 		t.Errorf("delivery (-got +want):\n%s", diff)
 	}
@@ -129,7 +129,7 @@ func FuzzDecodeFlowRecords(f *testing.F) {
 		if ferr != nil || derr != nil {
 			return
 		}
-		want := coach.Delivery{Key: flow.Item.Key, Created: flow.Item.Created, Started: flow.Started, Done: flow.Done}
+		want := coach.Delivery{Key: flow.Item.Key, Started: flow.Started, Done: flow.Done}
 		d.Times = nil
 		if diff := cmp.Diff(d, want); diff != "" {
 			t.Fatalf("delivery and flow disagree (-delivery +flow):\n%s", diff)

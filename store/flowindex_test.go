@@ -344,15 +344,15 @@ func TestCompactMembersFollowTheFlows(t *testing.T) {
 		wantWIP  []coach.Flow
 	}{
 		{name: "in progress", flows: []coach.Flow{flowOf("PAY-1", coach.Started, at(1), time.Time{}), other},
-			wantDone: []coach.Delivery{{Key: "PAY-2", Created: at(0), Started: at(1), Done: at(3)}},
+			wantDone: []coach.Delivery{{Key: "PAY-2", Started: at(1), Done: at(3)}},
 			wantWIP:  []coach.Flow{{Item: coach.Item{Key: "PAY-1"}, Status: "In Review", Class: coach.Started, Started: at(1)}}},
 		{name: "done", flows: []coach.Flow{flowOf("PAY-1", coach.Done, at(1), at(2))},
-			wantDone: []coach.Delivery{{Key: "PAY-1", Created: at(0), Started: at(1), Done: at(2)}, {Key: "PAY-2", Created: at(0), Started: at(1), Done: at(3)}}},
+			wantDone: []coach.Delivery{{Key: "PAY-1", Started: at(1), Done: at(2)}, {Key: "PAY-2", Started: at(1), Done: at(3)}}},
 		{name: "reopened", flows: []coach.Flow{reopened},
-			wantDone: []coach.Delivery{{Key: "PAY-2", Created: at(0), Started: at(1), Done: at(3)}},
+			wantDone: []coach.Delivery{{Key: "PAY-2", Started: at(1), Done: at(3)}},
 			wantWIP:  []coach.Flow{{Item: coach.Item{Key: "PAY-1"}, Status: "In Progress", Class: coach.Started, Started: at(4)}}},
 		{name: "back to backlog", flows: []coach.Flow{backlog},
-			wantDone: []coach.Delivery{{Key: "PAY-2", Created: at(0), Started: at(1), Done: at(3)}}},
+			wantDone: []coach.Delivery{{Key: "PAY-2", Started: at(1), Done: at(3)}}},
 	}
 	for _, st := range steps {
 		if err := db.PutFlowIndex(ctx, "payments", "fp1", st.flows); err != nil {
