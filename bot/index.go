@@ -44,7 +44,7 @@ var errIndexStale = errors.New("flow index is not built with the current workflo
 
 // fingerprintVersion changes whenever coach's reading of a history as flow
 // changes, so that indexes built by an older flowbot are rebuilt.
-const fingerprintVersion = "flow-index-3"
+const fingerprintVersion = "flow-index-4"
 
 // fingerprint is a stable hash of everything in wf that decides how an
 // item's history reads as flow: stages in order with their statuses by role,

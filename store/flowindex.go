@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -290,14 +291,24 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 	}
 	keys := make([]string, 0, len(flows))
 	var members []any
-	var updated, done, wip, cycle, wipStatus []redis.Z
+	var updated, done, wip, wipStatus []redis.Z
 	var neither []string
+	// The cycle records written, by key: a key written twice keeps its
+	// last flow, as the members hash does.
+	type dayRecord struct {
+		day int64
+		rec string
+	}
+	fresh := map[string]dayRecord{}
+	written := make(map[string]bool, len(flows))
 	for _, f := range flows {
 		key := f.Item.Key
 		if key == "" {
 			return errors.New("flow of an item without a key")
 		}
 		keys = append(keys, key)
+		written[key] = true
+		delete(fresh, key)
 		updated = append(updated, redis.Z{Score: float64(msCeil(lastChange(f.Item))), Member: key})
 		switch {
 		case f.Delivered():
@@ -309,7 +320,7 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 			m := encodeFlow(lean)
 			members = append(members, key, m)
 			done = append(done, redis.Z{Score: float64(msFloor(f.Done)), Member: m})
-			cycle = append(cycle, redis.Z{Score: float64(msFloor(f.Done)), Member: cycleMember(&f)})
+			fresh[key] = dayRecord{dayOf(msFloor(f.Done)), cycleRecord(&f)}
 		case f.InProgress():
 			m := encodeFlow(f)
 			members = append(members, key, m)
@@ -320,10 +331,16 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 		}
 	}
 	// The records an update replaces are found through the members hash,
-	// read under WATCH so that no other write slips in between.
-	var old, oldCycle, oldWIP []any
+	// read under WATCH so that no other write slips in between; so are the
+	// days whose cycle records it replaces or adds.
+	var old, oldWIP []any
+	var days cycleDays
 	check := func(tx *redis.Tx) error {
+		days = cycleDays{}
 		if replace {
+			for _, r := range fresh {
+				days.add(r.day, r.rec)
+			}
 			return nil
 		}
 		stored, err := tx.Get(ctx, k.flowFingerprint).Result()
@@ -338,39 +355,62 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 		if err != nil {
 			return err
 		}
-		old, oldCycle, oldWIP = old[:0], oldCycle[:0], oldWIP[:0]
+		old, oldWIP = old[:0], oldWIP[:0]
+		touched := map[int64]bool{}
+		for _, r := range fresh {
+			touched[r.day] = true
+		}
 		for _, v := range vals {
 			m, ok := v.(string)
 			if !ok {
 				continue
 			}
 			old = append(old, m)
-			// The compact member that shadows the record goes with it.
-			c, isCycle, err := compactOf(m)
+			// The compact record that shadows the record goes with it.
+			f, err := decodeFlow(m)
 			switch {
 			case err != nil:
 				// Unreadable, so its shadow cannot be named: the answers
 				// reading it fail until the index is rebuilt, as they
 				// fail on the record itself.
-			case isCycle:
-				oldCycle = append(oldCycle, c)
+			case f.Delivered():
+				touched[dayOf(msFloor(f.Done))] = true
 			default:
-				oldWIP = append(oldWIP, c)
+				oldWIP = append(oldWIP, wipMember(&f))
 			}
+		}
+		stale := make(map[int64]*redis.StringSliceCmd, len(touched))
+		if _, err := tx.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for day := range touched {
+				stale[day] = p.ZRangeByScore(ctx, k.flowsCycle, &redis.ZRangeBy{Min: score(day), Max: score(day)})
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for day, cmd := range stale {
+			days[day] = nil // rewritten, maybe to nothing
+			for _, m := range cmd.Val() {
+				if err := days.keep(day, m, written); err != nil {
+					return fmt.Errorf("day %d of the cycle index: %w", day, err)
+				}
+			}
+		}
+		for _, r := range fresh {
+			days.add(r.day, r.rec)
 		}
 		return nil
 	}
 	return db.writeChecked(ctx, k, check, func(p redis.Pipeliner) {
 		if replace {
-			p.Del(ctx, k.flows, k.flowsDone, k.flowsWIP, k.flowsUpdated, k.flowsCycle, k.flowsWIPStatus)
+			// flows:cycle held one member per delivery before the index
+			// packed them by day (fingerprint flow-index-4).
+			p.Del(ctx, k.flows, k.flowsDone, k.flowsWIP, k.flowsUpdated, k.flowsCycle, k.flowsWIPStatus, k.legacyFlowsCycle)
 		}
 		p.Set(ctx, k.flowFingerprint, fingerprint, 0)
 		if len(old) > 0 {
 			p.ZRem(ctx, k.flowsDone, old...)
 			p.ZRem(ctx, k.flowsWIP, old...)
-		}
-		if len(oldCycle) > 0 {
-			p.ZRem(ctx, k.flowsCycle, oldCycle...)
 		}
 		if len(oldWIP) > 0 {
 			p.ZRem(ctx, k.flowsWIPStatus, oldWIP...)
@@ -390,13 +430,22 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 		if len(wip) > 0 {
 			p.ZAdd(ctx, k.flowsWIP, wip...)
 		}
-		if len(cycle) > 0 {
-			p.ZAdd(ctx, k.flowsCycle, cycle...)
+		var packed []redis.Z
+		for day, recs := range days {
+			if !replace {
+				p.ZRemRangeByScore(ctx, k.flowsCycle, score(day), score(day))
+			}
+			if len(recs) > 0 {
+				packed = append(packed, redis.Z{Score: float64(day), Member: dayMember(recs)})
+			}
+		}
+		for chunk := range slices.Chunk(packed, 1000) {
+			p.ZAdd(ctx, k.flowsCycle, chunk...)
 		}
 		if len(wipStatus) > 0 {
 			p.ZAdd(ctx, k.flowsWIPStatus, wipStatus...)
 		}
-	}, k.flowFingerprint, k.flows)
+	}, k.flowFingerprint, k.flows, k.flowsCycle)
 }
 
 // FlowFingerprint returns the fingerprint of the workflow team's flow index
@@ -656,7 +705,9 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 		case q.histories:
 			histories = p.Eval(ctx, doneItems, []string{k.flowsDone, k.items}, min, max)
 		case q.deliveries && !q.times:
-			done = p.ZRangeByScore(ctx, k.flowsCycle, &redis.ZRangeBy{Min: min, Max: max})
+			// The days holding [from, to), whose first and last hold
+			// deliveries outside it too.
+			done = p.ZRangeByScore(ctx, k.flowsCycle, &redis.ZRangeBy{Min: score(dayOf(msCeil(q.from))), Max: score(dayOf(msCeil(q.to) - 1))})
 		default:
 			done = p.ZRangeByScore(ctx, k.flowsDone, &redis.ZRangeBy{Min: min, Max: max})
 		}
@@ -701,7 +752,7 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 		}
 		recs[0] = nil
 	case q.deliveries:
-		if out.delivered, err = decodeCycles(recs[0]); err != nil {
+		if out.delivered, err = decodeCycleDays(recs[0], msCeil(q.from), msCeil(q.to)); err != nil {
 			return out, err
 		}
 		recs[0] = nil

@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -389,5 +392,87 @@ func TestCompactMembersFollowTheFlows(t *testing.T) {
 	}
 	if _, _, _, done, wip, _, err := db.TeamCycles(ctx, "payments", time.Time{}, forever, true); err != nil || len(done)+len(wip) != 0 {
 		t.Errorf("after ReplaceFlowIndex with nothing: %d deliveries, %d in progress, %v; want none", len(done), len(wip), err)
+	}
+}
+
+// TestCycleDaysFollowTheFlows checks the day-packed cycle index against a
+// model: after each batch of writes (items done on the same day, moved to
+// another day, reopened, sent back to the backlog, written twice in one
+// batch, done before 1970 or exactly at midnight), every window, with
+// edges inside days and on them, reads exactly the deliveries the latest
+// flows done in it have.
+func TestCycleDaysFollowTheFlows(t *testing.T) {
+	ctx := t.Context()
+	db := storetest.New(t)
+	rng := rand.New(rand.NewPCG(7, 11))
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	instant := func() time.Time {
+		switch rng.IntN(6) {
+		case 0:
+			return base.Add(time.Duration(rng.IntN(5)) * 24 * time.Hour) // midnight
+		case 1:
+			return time.Date(1969, 12, 31, 23, 59, 59, 999e6, time.UTC).Add(-time.Duration(rng.IntN(3)) * time.Hour)
+		}
+		return base.Add(time.Duration(rng.Int64N(int64(5 * 24 * time.Hour)))).Truncate(time.Millisecond)
+	}
+	model := map[string]coach.Flow{}
+	flowFor := func(key string) coach.Flow {
+		done := instant()
+		var f coach.Flow
+		switch rng.IntN(5) {
+		case 0:
+			f = flowOf(key, coach.Started, done.Add(-time.Hour), time.Time{})
+		case 1:
+			f = flowOf(key, coach.Backlog, time.Time{}, time.Time{})
+		case 2:
+			f = flowOf(key, coach.Done, time.Time{}, done) // done without a start
+		default:
+			f = flowOf(key, coach.Done, done.Add(-time.Duration(rng.IntN(100))*time.Hour), done)
+		}
+		// Items that last changed before every window: none is read in
+		// full as changed after it.
+		f.Item.Created, f.Item.Updated, f.Item.Resolved, f.Item.Transitions = time.Unix(0, 0).AddDate(-10, 0, 0), time.Time{}, time.Time{}, nil
+		return f
+	}
+	for batch := range 12 {
+		var flows []coach.Flow
+		for range 1 + rng.IntN(15) {
+			f := flowFor(fmt.Sprintf("PAY-%d", rng.IntN(25)))
+			flows = append(flows, f)
+			model[f.Item.Key] = f // the last flow of a key written twice wins
+		}
+		write := db.PutFlowIndex
+		if batch == 0 {
+			write = db.ReplaceFlowIndex
+		}
+		if err := write(ctx, "payments", "fp1", flows); err != nil {
+			t.Fatalf("batch %d: %v", batch, err)
+		}
+		for range 20 {
+			from, to := instant(), instant()
+			if rng.IntN(4) == 0 {
+				from = time.Time{}
+			}
+			if to.Before(from) {
+				from, to = to, from
+			}
+			to = to.Add(time.Duration(rng.IntN(2)) * time.Nanosecond) // an edge inside a millisecond
+			var want []coach.Delivery
+			for _, f := range model {
+				if f.Delivered() && !f.Done.Before(from) && f.Done.Before(to) {
+					want = append(want, coach.DeliveryOf(f))
+				}
+			}
+			_, _, _, got, _, _, err := db.TeamCycles(ctx, "payments", from, to, false)
+			if err != nil {
+				t.Fatalf("batch %d: TeamCycles: %v", batch, err)
+			}
+			byKey := func(a, b coach.Delivery) int { return strings.Compare(a.Key, b.Key) }
+			slices.SortFunc(want, byKey)
+			slices.SortFunc(got, byKey)
+			if diff := cmp.Diff(got, want, cmpopts.EquateEmpty()); diff != "" {
+				t.Fatalf("batch %d, [%s, %s): deliveries (-got +want):\n%s", batch, from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano), diff)
+			}
+		}
 	}
 }

@@ -15,7 +15,7 @@
 //	<prefix>:{<team>}:flows             hash  item key -> its flow record in flows:done or flows:wip
 //	<prefix>:{<team>}:flows:done        zset  flow records of delivered items, by done time (Unix ms)
 //	<prefix>:{<team>}:flows:wip         zset  flow records of items in progress, by start (Unix ms)
-//	<prefix>:{<team>}:flows:cycle       zset  (done, start, created, key) of delivered items, by done time (Unix ms)
+//	<prefix>:{<team>}:flows:cycledays   zset  per UTC day, the (done, start, key) of the items done that day, by the day (Unix days)
 //	<prefix>:{<team>}:flows:wipstatus   zset  (start, class, status, key) of items in progress, by start (Unix ms)
 //	<prefix>:{<team>}:flows:updated     zset  item key, by the item's last change (Unix ms, rounded up)
 //	<prefix>:{<team>}:flows:fingerprint string the workflow the flow records were read with
@@ -140,7 +140,7 @@ type teamKeys struct {
 	schema, items, prs, statuses, cursors, lastSync string
 	incidents, deployments                          string
 	flows, flowsDone, flowsWIP, flowsUpdated        string
-	flowsCycle, flowsWIPStatus                      string
+	flowsCycle, flowsWIPStatus, legacyFlowsCycle    string
 	flowFingerprint                                 string
 	prsTime, prsOddSHA                              string
 	// fencePrefix starts the keys of the highest fence that wrote, one
@@ -168,13 +168,14 @@ func (db *DB) keys(team string) (teamKeys, error) {
 		incidents:   base + "incidents",
 		deployments: base + "deployments",
 
-		flows:           base + "flows",
-		flowsDone:       base + "flows:done",
-		flowsWIP:        base + "flows:wip",
-		flowsUpdated:    base + "flows:updated",
-		flowsCycle:      base + "flows:cycle",
-		flowsWIPStatus:  base + "flows:wipstatus",
-		flowFingerprint: base + "flows:fingerprint",
+		flows:            base + "flows",
+		flowsDone:        base + "flows:done",
+		flowsWIP:         base + "flows:wip",
+		flowsUpdated:     base + "flows:updated",
+		flowsCycle:       base + "flows:cycledays",
+		legacyFlowsCycle: base + "flows:cycle",
+		flowsWIPStatus:   base + "flows:wipstatus",
+		flowFingerprint:  base + "flows:fingerprint",
 
 		prsTime:   base + "prs:time",
 		prsOddSHA: base + "prs:oddsha",
