@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Command is one parsed /flow invocation.
@@ -337,11 +338,10 @@ func editDistance(a, b string) int {
 }
 
 func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+	if utf8.RuneCountInString(s) <= n {
+		return s // most titles: no copy
 	}
-	return string(r[:n]) + "…"
+	return string([]rune(s)[:n]) + "…"
 }
 
 // errNoTeam: the request came from a channel no team uses.

@@ -131,3 +131,24 @@ func FuzzParseCommand(f *testing.F) {
 		}
 	})
 }
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"", 3, ""},
+		{"abc", 3, "abc"},
+		{"abcd", 3, "abc…"},
+		// Runes, not bytes: "é" is two bytes, "💸" four.
+		{"café", 4, "café"},
+		{"cafés", 4, "café…"},
+		{"💸💸💸", 2, "💸💸…"},
+	}
+	for _, tt := range tests {
+		if got := truncate(tt.s, tt.n); got != tt.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		}
+	}
+}
