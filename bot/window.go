@@ -24,7 +24,7 @@ import (
 //     in progress started; wip: how many items are in progress in each
 //     status;
 //     aging: the deliveries over the 90 days its SLE looks back and the
-//     indexed flows in progress whole;
+//     lean flows in progress (key, title, assignee, status, class, start);
 //   - vsm, efficiency: the deliveries in the window with the times the
 //     index computed when it stored them, and the flows in progress (vsm
 //     counts the queues); with --working-time, whose clock the index does
@@ -54,6 +54,9 @@ type windowStore interface {
 	// when each item in progress started (those changed after to left
 	// out), from the index's compact members: a few numbers per item.
 	TeamCycles(ctx context.Context, team string, from, to time.Time, wip bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, wipStarts []time.Time, changed []coach.Item, err error)
+	// TeamAging is TeamCycles with lean flows in progress (key, title,
+	// assignee, status, class and start) instead of their starts.
+	TeamAging(ctx context.Context, team string, from, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error)
 	// TeamHistories reads in one round trip the statuses, last sync and
 	// fingerprint, in full the items the index has as delivered in
 	// [from, to), the indexed flows in progress, and in full the items
@@ -97,7 +100,12 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 	case "wip":
 		return b.wipSnapshot(ctx, ws, team, now)
 	case "aging":
-		return b.deliverySnapshot(ctx, ws, team, now, now.Add(-sleLookBack), true, false)
+		from := now.Add(-sleLookBack)
+		statuses, last, stored, delivered, flows, changed, err := ws.TeamAging(ctx, team.ID, from, now)
+		if err != nil {
+			return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
+		}
+		return b.fromIndex(team, now, from, statuses, last, stored, delivered, flows, changed, true, false)
 	case "forecast":
 		if len(cmd.Args) > 0 && strings.EqualFold(cmd.Args[0], "epic") {
 			return nil, false, nil // an epic's open children are not indexed
@@ -187,6 +195,14 @@ func (b *Bot) deliverySnapshot(ctx context.Context, ws windowStore, team *config
 	if err != nil {
 		return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
 	}
+	return b.fromIndex(team, now, from, statuses, last, stored, delivered, flows, changed, wip, times)
+}
+
+// fromIndex makes the snapshot of a read from the flow index: the
+// deliveries done in [from, now) and, when wip, the flows in progress,
+// with the items changed after now read as of now instead.
+func (b *Bot) fromIndex(team *config.Team, now, from time.Time, statuses []coach.Status, last time.Time, stored string,
+	delivered []coach.Delivery, flows []coach.Flow, changed []coach.Item, wip, times bool) (*snapshot, bool, error) {
 	s, ok := b.indexSnapshot(team, statuses, last, now, stored)
 	if !ok {
 		return nil, false, nil

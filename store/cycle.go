@@ -1,35 +1,23 @@
 package store
 
 import (
-	"cmp"
 	"encoding/binary"
 	"errors"
-	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/flowbot/flowbot/coach"
 )
 
-// The compact parts of the flow index: what cycle time, throughput, the
-// SLE, forecasts and work in progress read of an item, in a few
-// fixed-width numbers, so such an answer reads little more than the raw
-// (done, cycle time) pairs it needs. They shadow the flow records of
-// flows:done and flows:wip and are written and removed with them.
+// The compact parts of the flow index, day-packed (days.go): what cycle
+// time, throughput, the SLE, forecasts, work in progress and aging read of
+// an item, in a few numbers and names, so such an answer reads little more
+// than the raw data it needs. They shadow the flow records of flows:done
+// and flows:wip and are written and removed with them.
 //
-//	flows:cycledays  one member per UTC day some item was done on, scored
-//	                 by the day (Unix days), packing the cycle records of
-//	                 the items done that day, by done time then key:
-//	                 done, started (Unix ms, big-endian int64), a byte
-//	                 saying whether it started, the key (uvarint length
-//	                 and bytes)
-//	flows:wipstatus  started (Unix ms), the class byte, the status
-//	                 (uvarint length and bytes), the key
-//
-// Packing a day's deliveries into one member is what makes a window cheap
-// to read: a 90-day window of a busy team is 90 strings from Redis rather
-// than ten thousand, each decoded in place.
+//	flows:cycledays  by done time; body: when it started (Unix ms,
+//	                 big-endian int64) and a byte saying whether it did
+//	flows:wipdays    by start; body: the class byte, then the status,
+//	                 title and assignee (each uvarint length and bytes)
 
 func appendMs(b []byte, t time.Time) []byte {
 	return binary.BigEndian.AppendUint64(b, uint64(msFloor(t)))
@@ -47,181 +35,127 @@ func msOf(b string) int64 {
 		uint64(b[3])<<32 | uint64(b[2])<<40 | uint64(b[1])<<48 | uint64(b[0])<<56)
 }
 
-const msPerDay = 24 * 60 * 60 * 1000
+var errBadCompact = errors.New("decoding a compact flow index record: bad length")
 
-// dayOf is the UTC day of a Unix millisecond, rounded down (also before
-// 1970).
-func dayOf(ms int64) int64 {
-	d := ms / msPerDay
-	if ms%msPerDay < 0 {
-		d--
-	}
-	return d
-}
-
-// cycleRecord is one delivered flow's record in its day's member.
-func cycleRecord(f *coach.Flow) string {
-	b := make([]byte, 0, 18+len(f.Item.Key))
-	b = appendMs(b, f.Done)
-	b = appendMs(b, f.Started)
+// cycleBody is the body of a delivered flow's record.
+func cycleBody(f *coach.Flow) []byte {
+	b := appendMs(make([]byte, 0, 9), f.Started)
 	if f.Started.IsZero() {
-		b = append(b, 0)
-	} else {
-		b = append(b, 1)
+		return append(b, 0)
 	}
-	b = binary.AppendUvarint(b, uint64(len(f.Item.Key)))
-	return string(append(b, f.Item.Key...))
-}
-
-var errBadCompact = errors.New("decoding a compact flow index member: bad length")
-
-// nextCycle splits the first cycle record off a day's member: the record,
-// its done time (Unix ms) and key, and the rest.
-func nextCycle(m string) (rec string, done int64, key, rest string, err error) {
-	if len(m) < 18 || m[16] > 1 {
-		return "", 0, "", "", errBadCompact
-	}
-	key, p, ok := flowStr(m, 17)
-	if !ok || key == "" {
-		return "", 0, "", "", errBadCompact
-	}
-	return m[:p], msOf(m), key, m[p:], nil
-}
-
-// decodeCycle reads a cycle record (as nextCycle split it) into *d,
-// without Times.
-func decodeCycle(d *coach.Delivery, rec, key string) {
-	d.Key, d.Done, d.Started = key, msTime(rec[0:8]), time.Time{}
-	if rec[16] == 1 {
-		d.Started = msTime(rec[8:16])
-	}
+	return append(b, 1)
 }
 
 // decodeCycleDays reads the deliveries done in [from, to) (Unix ms) from
-// day members: the first and last days may hold some outside.
+// days of flows:cycledays, whose first and last may hold some outside.
 func decodeCycleDays(days []string, from, to int64) ([]coach.Delivery, error) {
 	n := 0
-	for _, m := range days {
-		for len(m) > 0 {
-			_, done, _, rest, err := nextCycle(m)
-			if err != nil {
-				return nil, fmt.Errorf("%w (%d bytes left of a day)", err, len(m))
-			}
-			if done >= from && done < to {
-				n++
-			}
-			m = rest
+	err := eachPacked(days, nil, func(r packed) error {
+		if len(r.body) != 9 || r.body[8] > 1 {
+			return errBadCompact
 		}
-	}
-	ds := make([]coach.Delivery, 0, n)
-	for _, m := range days {
-		for len(m) > 0 {
-			rec, done, key, rest, _ := nextCycle(m)
-			if done >= from && done < to {
-				ds = append(ds, coach.Delivery{})
-				decodeCycle(&ds[len(ds)-1], rec, key)
-			}
-			m = rest
+		if r.at >= from && r.at < to {
+			n++
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	ds := make([]coach.Delivery, n)
+	i := 0
+	_ = eachPacked(days, nil, func(r packed) error {
+		if r.at >= from && r.at < to {
+			d := &ds[i]
+			d.Key, d.Done = r.key, time.UnixMilli(r.at).UTC()
+			if r.body[8] == 1 {
+				d.Started = msTime(r.body)
+			}
+			i++
+		}
+		return nil
+	})
 	return ds, nil
 }
 
-// cycleDays are the new members of the days a write touches: each day's
-// records as stored, less those of the keys written (whose flows replace
-// them), plus the records written.
-type cycleDays map[int64][]string
+// wipBody is the body of an in-progress flow's record.
+func wipBody(f *coach.Flow) []byte {
+	b := make([]byte, 0, 4+len(f.Status)+len(f.Item.Title)+len(f.Item.Assignee))
+	b = append(b, byte(f.Class))
+	for _, s := range []string{f.Status, f.Item.Title, f.Item.Assignee} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	return b
+}
 
-// add puts a record into its day.
-func (c cycleDays) add(day int64, rec string) { c[day] = append(c[day], rec) }
+// decodeWIP reads a flows:wipdays record into *f: its key, status, class,
+// start, title and assignee, nothing else.
+func decodeWIP(f *coach.Flow, r packed) error {
+	if len(r.body) < 4 {
+		return errBadCompact
+	}
+	status, p, ok := flowStr(r.body, 1)
+	if !ok {
+		return errBadCompact
+	}
+	title, p, ok := flowStr(r.body, p)
+	if !ok {
+		return errBadCompact
+	}
+	assignee, p, ok := flowStr(r.body, p)
+	if !ok || p != len(r.body) {
+		return errBadCompact
+	}
+	f.Item.Key, f.Item.Title, f.Item.Assignee = r.key, title, assignee
+	f.Status, f.Class, f.Started = status, coach.Class(r.body[0]), time.UnixMilli(r.at).UTC()
+	return nil
+}
 
-// keep adds the records of a stored day member but those of dropped keys.
-func (c cycleDays) keep(day int64, m string, dropped map[string]bool) error {
-	for len(m) > 0 {
-		rec, _, key, rest, err := nextCycle(m)
-		if err != nil {
+// eachWIP calls fn with the lean flow of each flows:wipdays record,
+// leaving out the items changed, whose flows the caller reads itself.
+func eachWIP(days []string, changed []coach.Item, fn func(*coach.Flow)) error {
+	var skip map[string]bool
+	if len(changed) > 0 {
+		skip = make(map[string]bool, len(changed))
+		for _, it := range changed {
+			skip[it.Key] = true
+		}
+	}
+	var f coach.Flow
+	return eachPacked(days, skip, func(r packed) error {
+		if err := decodeWIP(&f, r); err != nil {
 			return err
 		}
-		if !dropped[key] {
-			c.add(day, rec)
-		}
-		m = rest
-	}
-	if _, ok := c[day]; !ok {
-		c[day] = nil // touched, and now empty
-	}
-	return nil
-}
-
-// dayMember packs a day's records, by done time then key, so the same
-// deliveries always make the same member.
-func dayMember(recs []string) string {
-	slices.SortFunc(recs, func(a, b string) int {
-		_, da, ka, _, _ := nextCycle(a)
-		_, db, kb, _, _ := nextCycle(b)
-		return cmp.Or(cmp.Compare(da, db), strings.Compare(ka, kb))
+		fn(&f)
+		return nil
 	})
-	return strings.Join(recs, "")
 }
 
-// wipMember is an in-progress flow's member of flows:wipstatus.
-func wipMember(f *coach.Flow) string {
-	b := make([]byte, 0, 11+len(f.Status)+len(f.Item.Key))
-	b = appendMs(b, f.Started)
-	b = append(b, byte(f.Class))
-	b = binary.AppendUvarint(b, uint64(len(f.Status)))
-	b = append(b, f.Status...)
-	return string(append(b, f.Item.Key...))
-}
-
-// splitWIP reads a flows:wipstatus member's parts.
-func splitWIP(m string) (started time.Time, class coach.Class, status, key string, err error) {
-	if len(m) < 10 {
-		return time.Time{}, 0, "", "", errBadCompact
-	}
-	status, p, ok := flowStr(m, 9)
-	if !ok || p >= len(m) {
-		return time.Time{}, 0, "", "", errBadCompact
-	}
-	return msTime(m[0:8]), coach.Class(m[8]), status, m[p:], nil
-}
-
-// eachWIP calls fn with the parts of each flows:wipstatus member, leaving
-// out the items changed, whose flows the caller reads itself.
-func eachWIP(recs []string, changed []coach.Item, fn func(started time.Time, class coach.Class, status string)) error {
-	skip := make(map[string]bool, len(changed))
-	for _, it := range changed {
-		skip[it.Key] = true
-	}
-	for _, m := range recs {
-		started, class, status, key, err := splitWIP(m)
-		if err != nil {
-			return fmt.Errorf("%w (%d bytes)", err, len(m))
-		}
-		if len(skip) == 0 || !skip[key] {
-			fn(started, class, status)
-		}
-	}
-	return nil
-}
-
-// countWIPs counts flows:wipstatus members by status.
-func countWIPs(recs []string, changed []coach.Item) (map[string]int, error) {
+// countWIPs counts the work in progress by status.
+func countWIPs(days []string, changed []coach.Item) (map[string]int, error) {
 	counts := map[string]int{}
-	err := eachWIP(recs, changed, func(_ time.Time, _ coach.Class, status string) { counts[status]++ })
+	err := eachWIP(days, changed, func(f *coach.Flow) { counts[f.Status]++ })
 	return counts, err
 }
 
-// wipStarts reads when the items of flows:wipstatus members started:
-// cycle time's reading needs no more of the work in progress than its
-// ages. Only a flow in progress has a member, but one that says
-// otherwise is not counted.
-func wipStarts(recs []string, changed []coach.Item) ([]time.Time, error) {
-	starts := make([]time.Time, 0, len(recs))
-	err := eachWIP(recs, changed, func(started time.Time, class coach.Class, _ string) {
-		if (coach.Flow{Started: started, Class: class}).InProgress() {
-			starts = append(starts, started)
+// wipStarts reads when each item in progress started: cycle time's
+// reading needs no more of the work in progress than its ages. Only a
+// flow in progress has a record, but one that says otherwise is not
+// counted.
+func wipStarts(days []string, changed []coach.Item) ([]time.Time, error) {
+	starts := make([]time.Time, 0, countPacked(days))
+	err := eachWIP(days, changed, func(f *coach.Flow) {
+		if f.InProgress() {
+			starts = append(starts, f.Started)
 		}
 	})
 	return starts, err
+}
+
+// wipFlows reads the lean flows in progress (decodeWIP): what aging lists.
+func wipFlows(days []string, changed []coach.Item) ([]coach.Flow, error) {
+	flows := make([]coach.Flow, 0, countPacked(days))
+	err := eachWIP(days, changed, func(f *coach.Flow) { flows = append(flows, *f) })
+	return flows, err
 }

@@ -112,21 +112,27 @@ func TestDeliveryRecordErrors(t *testing.T) {
 func FuzzDecodeFlowRecords(f *testing.F) {
 	f.Add(encodeFlow(codecDelivered(codecTimes())))
 	f.Add(encodeFlow(codecDelivered(nil)))
-	f.Add(cycleRecord(&coach.Flow{Item: coach.Item{Key: "PAY-1", Created: time.UnixMilli(1)}, Started: time.UnixMilli(2), Done: time.UnixMilli(3)}) +
-		cycleRecord(&coach.Flow{Item: coach.Item{Key: "PAY-22"}, Done: time.UnixMilli(4)}))
-	f.Add(wipMember(&coach.Flow{Item: coach.Item{Key: "PAY-2"}, Status: "In Review", Class: coach.Started, Started: time.UnixMilli(2)}))
+	done := coach.Flow{Item: coach.Item{Key: "PAY-1", Created: time.UnixMilli(1)}, Started: time.UnixMilli(2), Done: time.UnixMilli(3)}
+	notStarted := coach.Flow{Item: coach.Item{Key: "PAY-22"}, Done: time.UnixMilli(4)}
+	f.Add(packRecord(3, "PAY-1", cycleBody(&done)) + packRecord(4, "PAY-22", cycleBody(&notStarted)))
+	wip := coach.Flow{Item: coach.Item{Key: "PAY-2", Title: "Retry refunds", Assignee: "Ana"}, Status: "In Review", Class: coach.Started, Started: time.UnixMilli(2)}
+	f.Add(packRecord(2, "PAY-2", wipBody(&wip)))
 	f.Fuzz(func(t *testing.T, rec string) {
-		// The compact members decode or fail, and what decodes names
-		// the key the member ends with.
+		// The day-packed records decode or fail, and what decodes names
+		// a key the day holds.
 		if ds, err := decodeCycleDays([]string{rec}, math.MinInt64, math.MaxInt64); err == nil {
 			for _, d := range ds {
 				if !strings.Contains(rec, d.Key) {
-					t.Fatalf("day member decoded key %q it does not hold", d.Key)
+					t.Fatalf("day of cycles decoded key %q it does not hold", d.Key)
 				}
 			}
 		}
-		if _, _, _, key, err := splitWIP(rec); err == nil && !strings.HasSuffix(rec, key) {
-			t.Fatalf("wip member decoded key %q it does not end with", key)
+		if flows, err := wipFlows([]string{rec}, nil); err == nil {
+			for _, f := range flows {
+				if !strings.Contains(rec, f.Item.Key) || !strings.Contains(rec, f.Status) {
+					t.Fatalf("day of work in progress decoded key %q, status %q it does not hold", f.Item.Key, f.Status)
+				}
+			}
 		}
 		flow, ferr := decodeFlow(rec)
 		var d coach.Delivery

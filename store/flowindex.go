@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"time"
 
@@ -291,15 +290,11 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 	}
 	keys := make([]string, 0, len(flows))
 	var members []any
-	var updated, done, wip, wipStatus []redis.Z
+	var updated, done, wip []redis.Z
 	var neither []string
-	// The cycle records written, by key: a key written twice keeps its
+	// The compact records written, by key: a key written twice keeps its
 	// last flow, as the members hash does.
-	type dayRecord struct {
-		day int64
-		rec string
-	}
-	fresh := map[string]dayRecord{}
+	cycles, wips := newDayWrite(k.flowsCycle), newDayWrite(k.flowsWIPDays)
 	written := make(map[string]bool, len(flows))
 	for _, f := range flows {
 		key := f.Item.Key
@@ -308,7 +303,6 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 		}
 		keys = append(keys, key)
 		written[key] = true
-		delete(fresh, key)
 		updated = append(updated, redis.Z{Score: float64(msCeil(lastChange(f.Item))), Member: key})
 		switch {
 		case f.Delivered():
@@ -320,27 +314,30 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 			m := encodeFlow(lean)
 			members = append(members, key, m)
 			done = append(done, redis.Z{Score: float64(msFloor(f.Done)), Member: m})
-			fresh[key] = dayRecord{dayOf(msFloor(f.Done)), cycleRecord(&f)}
+			cycles.put(key, msFloor(f.Done), cycleBody(&f))
+			wips.drop(key)
 		case f.InProgress():
 			m := encodeFlow(f)
 			members = append(members, key, m)
 			wip = append(wip, redis.Z{Score: float64(msFloor(f.Started)), Member: m})
-			wipStatus = append(wipStatus, redis.Z{Score: float64(msFloor(f.Started)), Member: wipMember(&f)})
+			wips.put(key, msFloor(f.Started), wipBody(&f))
+			cycles.drop(key)
 		default:
 			neither = append(neither, key)
+			cycles.drop(key)
+			wips.drop(key)
 		}
 	}
 	// The records an update replaces are found through the members hash,
 	// read under WATCH so that no other write slips in between; so are the
-	// days whose cycle records it replaces or adds.
-	var old, oldWIP []any
-	var days cycleDays
+	// days of the compact records it replaces or adds.
+	var old []any
 	check := func(tx *redis.Tx) error {
-		days = cycleDays{}
+		cycles.start()
+		wips.start()
 		if replace {
-			for _, r := range fresh {
-				days.add(r.day, r.rec)
-			}
+			cycles.replaceAll()
+			wips.replaceAll()
 			return nil
 		}
 		stored, err := tx.Get(ctx, k.flowFingerprint).Result()
@@ -355,11 +352,7 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 		if err != nil {
 			return err
 		}
-		old, oldWIP = old[:0], oldWIP[:0]
-		touched := map[int64]bool{}
-		for _, r := range fresh {
-			touched[r.day] = true
-		}
+		old = old[:0]
 		for _, v := range vals {
 			m, ok := v.(string)
 			if !ok {
@@ -370,50 +363,37 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 			f, err := decodeFlow(m)
 			switch {
 			case err != nil:
-				// Unreadable, so its shadow cannot be named: the answers
+				// Unreadable, so its shadow cannot be found: the answers
 				// reading it fail until the index is rebuilt, as they
 				// fail on the record itself.
 			case f.Delivered():
-				touched[dayOf(msFloor(f.Done))] = true
+				cycles.touch(msFloor(f.Done))
 			default:
-				oldWIP = append(oldWIP, wipMember(&f))
+				wips.touch(msFloor(f.Started))
 			}
 		}
-		stale := make(map[int64]*redis.StringSliceCmd, len(touched))
+		var storedCycles, storedWIPs map[int64]*redis.StringSliceCmd
 		if _, err := tx.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for day := range touched {
-				stale[day] = p.ZRangeByScore(ctx, k.flowsCycle, &redis.ZRangeBy{Min: score(day), Max: score(day)})
-			}
+			storedCycles, storedWIPs = cycles.read(ctx, p), wips.read(ctx, p)
 			return nil
 		}); err != nil {
 			return err
 		}
-		for day, cmd := range stale {
-			days[day] = nil // rewritten, maybe to nothing
-			for _, m := range cmd.Val() {
-				if err := days.keep(day, m, written); err != nil {
-					return fmt.Errorf("day %d of the cycle index: %w", day, err)
-				}
-			}
+		if err := cycles.merge(storedCycles, written); err != nil {
+			return err
 		}
-		for _, r := range fresh {
-			days.add(r.day, r.rec)
-		}
-		return nil
+		return wips.merge(storedWIPs, written)
 	}
 	return db.writeChecked(ctx, k, check, func(p redis.Pipeliner) {
 		if replace {
-			// flows:cycle held one member per delivery before the index
-			// packed them by day (fingerprint flow-index-4).
-			p.Del(ctx, k.flows, k.flowsDone, k.flowsWIP, k.flowsUpdated, k.flowsCycle, k.flowsWIPStatus, k.legacyFlowsCycle)
+			// flows:cycle and flows:wipstatus held one member per item
+			// before the index packed them by day (flow-index-4).
+			p.Del(ctx, k.flows, k.flowsDone, k.flowsWIP, k.flowsUpdated, k.flowsCycle, k.flowsWIPDays, k.legacyFlowsCycle, k.legacyFlowsWIPStatus)
 		}
 		p.Set(ctx, k.flowFingerprint, fingerprint, 0)
 		if len(old) > 0 {
 			p.ZRem(ctx, k.flowsDone, old...)
 			p.ZRem(ctx, k.flowsWIP, old...)
-		}
-		if len(oldWIP) > 0 {
-			p.ZRem(ctx, k.flowsWIPStatus, oldWIP...)
 		}
 		if len(neither) > 0 && !replace {
 			p.HDel(ctx, k.flows, neither...)
@@ -430,22 +410,9 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 		if len(wip) > 0 {
 			p.ZAdd(ctx, k.flowsWIP, wip...)
 		}
-		var packed []redis.Z
-		for day, recs := range days {
-			if !replace {
-				p.ZRemRangeByScore(ctx, k.flowsCycle, score(day), score(day))
-			}
-			if len(recs) > 0 {
-				packed = append(packed, redis.Z{Score: float64(day), Member: dayMember(recs)})
-			}
-		}
-		for chunk := range slices.Chunk(packed, 1000) {
-			p.ZAdd(ctx, k.flowsCycle, chunk...)
-		}
-		if len(wipStatus) > 0 {
-			p.ZAdd(ctx, k.flowsWIPStatus, wipStatus...)
-		}
-	}, k.flowFingerprint, k.flows, k.flowsCycle)
+		cycles.queue(ctx, p, replace)
+		wips.queue(ctx, p, replace)
+	}, k.flowFingerprint, k.flows, k.flowsCycle, k.flowsWIPDays)
 }
 
 // FlowFingerprint returns the fingerprint of the workflow team's flow index
@@ -628,10 +595,11 @@ type teamRead struct {
 	// flows; deliveries: their deliveries, from the compact members, or
 	// with times from the flow records with their Times.
 	histories, deliveries, times bool
-	// wipStatus: the work in progress from its compact members, as how
-	// many items are in each status (wipCounts) or else as when each
+	// wipStatus: the work in progress from its compact records, as how
+	// many items are in each status (wipCounts), as lean flows (wipLean:
+	// key, status, class, start, title and assignee) or else as when each
 	// started, those changed after to left out.
-	wipStatus, wipCounts bool
+	wipStatus, wipCounts, wipLean bool
 }
 
 type teamData struct {
@@ -713,7 +681,7 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 		}
 		switch {
 		case q.wip && q.wipStatus:
-			wip = p.ZRange(ctx, k.flowsWIPStatus, 0, -1)
+			wip = p.ZRange(ctx, k.flowsWIPDays, 0, -1)
 		case q.wip:
 			wip = p.ZRange(ctx, k.flowsWIP, 0, -1)
 		}
@@ -759,6 +727,12 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 	}
 	if q.wipCounts {
 		if out.wipCounts, err = countWIPs(recs[1], out.changed); err != nil {
+			return out, err
+		}
+		return out, nil
+	}
+	if q.wipStatus && q.wipLean {
+		if out.flows, err = wipFlows(recs[1], out.changed); err != nil {
 			return out, err
 		}
 		return out, nil

@@ -395,12 +395,13 @@ func TestCompactMembersFollowTheFlows(t *testing.T) {
 	}
 }
 
-// TestCycleDaysFollowTheFlows checks the day-packed cycle index against a
-// model: after each batch of writes (items done on the same day, moved to
-// another day, reopened, sent back to the backlog, written twice in one
-// batch, done before 1970 or exactly at midnight), every window, with
-// edges inside days and on them, reads exactly the deliveries the latest
-// flows done in it have.
+// TestCycleDaysFollowTheFlows checks the day-packed parts of the index
+// against a model: after each batch of writes (items done on the same day,
+// moved to another day, reopened, sent back to the backlog, written twice
+// in one batch, done before 1970 or exactly at midnight), every window,
+// with edges inside days and on them, reads exactly the deliveries the
+// latest flows done in it have, and the work in progress reads as the
+// latest flows in progress.
 func TestCycleDaysFollowTheFlows(t *testing.T) {
 	ctx := t.Context()
 	db := storetest.New(t)
@@ -422,6 +423,8 @@ func TestCycleDaysFollowTheFlows(t *testing.T) {
 		switch rng.IntN(5) {
 		case 0:
 			f = flowOf(key, coach.Started, done.Add(-time.Hour), time.Time{})
+			f.Status = []string{"In Progress", "In Review", "Blocked"}[rng.IntN(3)]
+			f.Item.Title = f.Status + " " + key
 		case 1:
 			f = flowOf(key, coach.Backlog, time.Time{}, time.Time{})
 		case 2:
@@ -473,6 +476,46 @@ func TestCycleDaysFollowTheFlows(t *testing.T) {
 			if diff := cmp.Diff(got, want, cmpopts.EquateEmpty()); diff != "" {
 				t.Fatalf("batch %d, [%s, %s): deliveries (-got +want):\n%s", batch, from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano), diff)
 			}
+		}
+		// The work in progress: its lean flows, starts and counts.
+		var wantWIP []coach.Flow
+		wantCounts := map[string]int{}
+		for _, f := range model {
+			if f.InProgress() {
+				wantWIP = append(wantWIP, coach.Flow{Item: coach.Item{Key: f.Item.Key, Title: f.Item.Title, Assignee: f.Item.Assignee},
+					Status: f.Status, Class: f.Class, Started: f.Started})
+				wantCounts[f.Status]++
+			}
+		}
+		byKey := func(a, b coach.Flow) int { return strings.Compare(a.Item.Key, b.Item.Key) }
+		slices.SortFunc(wantWIP, byKey)
+		_, _, _, _, lean, _, err := db.TeamAging(ctx, "payments", forever, forever)
+		if err != nil {
+			t.Fatalf("batch %d: TeamAging: %v", batch, err)
+		}
+		slices.SortFunc(lean, byKey)
+		if diff := cmp.Diff(lean, wantWIP, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("batch %d: lean flows in progress (-got +want):\n%s", batch, diff)
+		}
+		_, _, _, _, starts, _, err := db.TeamCycles(ctx, "payments", forever, forever, true)
+		if err != nil {
+			t.Fatalf("batch %d: TeamCycles: %v", batch, err)
+		}
+		var wantStarts []time.Time
+		for _, f := range wantWIP {
+			wantStarts = append(wantStarts, f.Started)
+		}
+		slices.SortFunc(starts, time.Time.Compare)
+		slices.SortFunc(wantStarts, time.Time.Compare)
+		if diff := cmp.Diff(starts, wantStarts, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("batch %d: starts in progress (-got +want):\n%s", batch, diff)
+		}
+		_, _, _, counts, _, err := db.TeamWIP(ctx, "payments", forever)
+		if err != nil {
+			t.Fatalf("batch %d: TeamWIP: %v", batch, err)
+		}
+		if diff := cmp.Diff(counts, wantCounts, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("batch %d: counts in progress (-got +want):\n%s", batch, diff)
 		}
 	}
 }

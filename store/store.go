@@ -16,7 +16,7 @@
 //	<prefix>:{<team>}:flows:done        zset  flow records of delivered items, by done time (Unix ms)
 //	<prefix>:{<team>}:flows:wip         zset  flow records of items in progress, by start (Unix ms)
 //	<prefix>:{<team>}:flows:cycledays   zset  per UTC day, the (done, start, key) of the items done that day, by the day (Unix days)
-//	<prefix>:{<team>}:flows:wipstatus   zset  (start, class, status, key) of items in progress, by start (Unix ms)
+//	<prefix>:{<team>}:flows:wipdays     zset  per UTC day, the (start, key, class, status, title, assignee) of the items in progress started that day, by the day
 //	<prefix>:{<team>}:flows:updated     zset  item key, by the item's last change (Unix ms, rounded up)
 //	<prefix>:{<team>}:flows:fingerprint string the workflow the flow records were read with
 //	<prefix>:{<team>}:statuses  string  statuses record (Jira's list as last fetched)
@@ -140,7 +140,8 @@ type teamKeys struct {
 	schema, items, prs, statuses, cursors, lastSync string
 	incidents, deployments                          string
 	flows, flowsDone, flowsWIP, flowsUpdated        string
-	flowsCycle, flowsWIPStatus, legacyFlowsCycle    string
+	flowsCycle, flowsWIPDays                        string
+	legacyFlowsCycle, legacyFlowsWIPStatus          string
 	flowFingerprint                                 string
 	prsTime, prsOddSHA                              string
 	// fencePrefix starts the keys of the highest fence that wrote, one
@@ -168,14 +169,15 @@ func (db *DB) keys(team string) (teamKeys, error) {
 		incidents:   base + "incidents",
 		deployments: base + "deployments",
 
-		flows:            base + "flows",
-		flowsDone:        base + "flows:done",
-		flowsWIP:         base + "flows:wip",
-		flowsUpdated:     base + "flows:updated",
-		flowsCycle:       base + "flows:cycledays",
-		legacyFlowsCycle: base + "flows:cycle",
-		flowsWIPStatus:   base + "flows:wipstatus",
-		flowFingerprint:  base + "flows:fingerprint",
+		flows:                base + "flows",
+		flowsDone:            base + "flows:done",
+		flowsWIP:             base + "flows:wip",
+		flowsUpdated:         base + "flows:updated",
+		flowsCycle:           base + "flows:cycledays",
+		legacyFlowsCycle:     base + "flows:cycle",
+		flowsWIPDays:         base + "flows:wipdays",
+		legacyFlowsWIPStatus: base + "flows:wipstatus",
+		flowFingerprint:      base + "flows:fingerprint",
 
 		prsTime:   base + "prs:time",
 		prsOddSHA: base + "prs:oddsha",

@@ -736,7 +736,7 @@ func TestKeysOfATeamShareOneSlot(t *testing.T) {
 		}
 		perTeam[tag] = append(perTeam[tag], strings.TrimPrefix(k, prefix+":{"+tag+"}:"))
 	}
-	want := []string{"cursors", "deployments", "flows", "flows:cycledays", "flows:done", "flows:fingerprint", "flows:updated", "flows:wip", "flows:wipstatus",
+	want := []string{"cursors", "deployments", "flows", "flows:cycledays", "flows:done", "flows:fingerprint", "flows:updated", "flows:wip", "flows:wipdays",
 		"incidents", "items", "lastsync", "prs", "prs:time", "schema", "statuses"}
 	for _, team := range teams {
 		got := perTeam[team]
