@@ -132,13 +132,6 @@ func eachWIP(days []string, changed []coach.Item, fn func(*coach.Flow)) error {
 	})
 }
 
-// countWIPs counts the work in progress by status.
-func countWIPs(days []string, changed []coach.Item) (map[string]int, error) {
-	counts := map[string]int{}
-	err := eachWIP(days, changed, func(f *coach.Flow) { counts[f.Status]++ })
-	return counts, err
-}
-
 // wipStarts reads when each item in progress started: cycle time's
 // reading needs no more of the work in progress than its ages. Only a
 // flow in progress has a record, but one that says otherwise is not

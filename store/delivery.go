@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -274,13 +275,65 @@ func (db *DB) TeamAging(ctx context.Context, team string, from, to time.Time) (s
 // the team's statuses and last sync, the flow index's fingerprint, how
 // many of the items the index has in progress are in each status (those
 // changed after to left out), and in full the items changed after to,
-// which the caller reads as of to itself.
+// which the caller reads as of to itself. The counts are kept as the
+// index is written (flows:wipcounts), so this reads a field per status
+// rather than a record per item.
 func (db *DB) TeamWIP(ctx context.Context, team string, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, counts map[string]int, changed []coach.Item, err error) {
-	r, err := db.readTeam(ctx, team, teamRead{from: to, to: to, wip: true, wipStatus: true, wipCounts: true, head: true})
-	if err != nil {
+	fail := func(err error) ([]coach.Status, time.Time, string, map[string]int, []coach.Item, error) {
 		return nil, time.Time{}, "", nil, nil, fmt.Errorf("reading work in progress of %s: %w", team, err)
 	}
-	return r.statuses, r.lastSync, r.fingerprint, r.wipCounts, r.changed, nil
+	k, err := db.keys(team)
+	if err != nil {
+		return fail(err)
+	}
+	var st, last, fp *redis.StringCmd
+	var stored *redis.MapStringStringCmd
+	var updated *redis.Cmd
+	err = db.read(ctx, k, func(p redis.Pipeliner) {
+		st, last, fp = p.Get(ctx, k.statuses), p.Get(ctx, k.lastSync), p.Get(ctx, k.flowFingerprint)
+		stored = p.HGetAll(ctx, k.flowsWIPCounts)
+		updated = p.Eval(ctx, rangeThenGetBoth, []string{k.flowsUpdated, k.items, k.flows}, "("+score(msFloor(to)), "+inf")
+	})
+	if err != nil {
+		return fail(err)
+	}
+	if statuses, err = decodeStatuses(st); err != nil {
+		return fail(err)
+	}
+	if lastSync, err = decodeLastSync(last); err != nil {
+		return fail(err)
+	}
+	counts = make(map[string]int, len(stored.Val()))
+	for status, v := range stored.Val() {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fail(fmt.Errorf("count of %q in progress: %w", status, err))
+		}
+		if n > 0 { // a status no item is in any more
+			counts[status] = n
+		}
+	}
+	changed, recs, err := itemsAndFlows(updated)
+	if err != nil {
+		return fail(err)
+	}
+	// The changed items are counted as the index has them now: the caller
+	// counts them as of to instead.
+	for _, rec := range recs {
+		if rec == "" {
+			continue // not in the index
+		}
+		f, err := decodeFlow(rec)
+		if err != nil {
+			return fail(err)
+		}
+		if f.InProgress() {
+			if counts[f.Status]--; counts[f.Status] <= 0 {
+				delete(counts, f.Status)
+			}
+		}
+	}
+	return statuses, lastSync, fp.Val(), counts, changed, nil
 }
 
 // ItemsActiveSince returns in full, by key, the items team's flow index has

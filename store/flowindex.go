@@ -295,6 +295,7 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 	// The compact records written, by key: a key written twice keeps its
 	// last flow, as the members hash does.
 	cycles, wips := newDayWrite(k.flowsCycle), newDayWrite(k.flowsWIPDays)
+	wipStatus := map[string]string{} // the status of each key written in progress
 	written := make(map[string]bool, len(flows))
 	for _, f := range flows {
 		key := f.Item.Key
@@ -321,20 +322,29 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 			members = append(members, key, m)
 			wip = append(wip, redis.Z{Score: float64(msFloor(f.Started)), Member: m})
 			wips.put(key, msFloor(f.Started), wipBody(&f))
+			wipStatus[key] = f.Status
 			cycles.drop(key)
 		default:
 			neither = append(neither, key)
 			cycles.drop(key)
 			wips.drop(key)
 		}
+		if !f.InProgress() {
+			delete(wipStatus, key)
+		}
 	}
 	// The records an update replaces are found through the members hash,
 	// read under WATCH so that no other write slips in between; so are the
 	// days of the compact records it replaces or adds.
 	var old []any
+	var counts map[string]int64 // the change of each status's count
 	check := func(tx *redis.Tx) error {
 		cycles.start()
 		wips.start()
+		counts = map[string]int64{}
+		for _, status := range wipStatus {
+			counts[status]++
+		}
 		if replace {
 			cycles.replaceAll()
 			wips.replaceAll()
@@ -370,6 +380,7 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 				cycles.touch(msFloor(f.Done))
 			default:
 				wips.touch(msFloor(f.Started))
+				counts[f.Status]--
 			}
 		}
 		var storedCycles, storedWIPs map[int64]*redis.StringSliceCmd
@@ -388,7 +399,12 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 		if replace {
 			// flows:cycle and flows:wipstatus held one member per item
 			// before the index packed them by day (flow-index-4).
-			p.Del(ctx, k.flows, k.flowsDone, k.flowsWIP, k.flowsUpdated, k.flowsCycle, k.flowsWIPDays, k.legacyFlowsCycle, k.legacyFlowsWIPStatus)
+			p.Del(ctx, k.flows, k.flowsDone, k.flowsWIP, k.flowsUpdated, k.flowsCycle, k.flowsWIPDays, k.flowsWIPCounts, k.legacyFlowsCycle, k.legacyFlowsWIPStatus)
+		}
+		for status, n := range counts {
+			if n != 0 {
+				p.HIncrBy(ctx, k.flowsWIPCounts, status, n)
+			}
 		}
 		p.Set(ctx, k.flowFingerprint, fingerprint, 0)
 		if len(old) > 0 {
@@ -450,6 +466,58 @@ for i = 1, #ids, 4000 do
 end
 return out
 `
+
+// rangeThenGetBoth is rangeThenGet over two hashes at once: it returns
+// the values of each, in two lists of the same length and order (false
+// where a hash has none).
+var rangeThenGetBoth = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[2])
+local a, b = {}, {}
+local n = 0
+for i = 1, #ids, 4000 do
+  local j = math.min(i + 3999, #ids)
+  local va = redis.call('HMGET', KEYS[2], unpack(ids, i, j))
+  local vb = redis.call('HMGET', KEYS[3], unpack(ids, i, j))
+  for k = 1, #va do
+    n = n + 1
+    a[n], b[n] = va[k], vb[k]
+  end
+end
+return {a, b}
+`
+
+// itemsAndFlows decodes what rangeThenGetBoth returned from the items and
+// flows hashes: the item records, which must all be there, and the flow
+// records ("" where the index has none).
+func itemsAndFlows(cmd *redis.Cmd) ([]coach.Item, []string, error) {
+	vals, err := cmd.Slice()
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(vals) != 2 {
+		return nil, nil, fmt.Errorf("reading changed items: %d lists, want 2", len(vals))
+	}
+	recs, ok1 := vals[0].([]any)
+	flows, ok2 := vals[1].([]any)
+	if !ok1 || !ok2 || len(recs) != len(flows) {
+		return nil, nil, errors.New("reading changed items: lists out of step")
+	}
+	var items []coach.Item
+	out := make([]string, len(flows))
+	for i, v := range recs {
+		rec, ok := v.(string)
+		if !ok {
+			return nil, nil, errors.New("index names an item without a record")
+		}
+		it, err := decodeItem(rec)
+		if err != nil {
+			return nil, nil, err
+		}
+		items = append(items, it)
+		out[i], _ = flows[i].(string)
+	}
+	return items, out, nil
+}
 
 // indexRange runs rangeThenGet on team's keys and hands each value to fn.
 func (db *DB) indexRange(ctx context.Context, team string, keys func(teamKeys) (zset, hash string), min, max string, fn func(string) error) error {
@@ -595,11 +663,10 @@ type teamRead struct {
 	// flows; deliveries: their deliveries, from the compact members, or
 	// with times from the flow records with their Times.
 	histories, deliveries, times bool
-	// wipStatus: the work in progress from its compact records, as how
-	// many items are in each status (wipCounts), as lean flows (wipLean:
-	// key, status, class, start, title and assignee) or else as when each
-	// started, those changed after to left out.
-	wipStatus, wipCounts, wipLean bool
+	// wipStatus: the work in progress from its compact records, as lean
+	// flows (wipLean: key, status, class, start, title and assignee) or
+	// else as when each started, those changed after to left out.
+	wipStatus, wipLean bool
 }
 
 type teamData struct {
@@ -610,7 +677,6 @@ type teamData struct {
 	done        []coach.Item // with histories: the items delivered in the window
 	delivered   []coach.Delivery
 	changed     []coach.Item
-	wipCounts   map[string]int
 	wipStarts   []time.Time
 }
 
@@ -724,12 +790,6 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 			return out, err
 		}
 		recs[0] = nil
-	}
-	if q.wipCounts {
-		if out.wipCounts, err = countWIPs(recs[1], out.changed); err != nil {
-			return out, err
-		}
-		return out, nil
 	}
 	if q.wipStatus && q.wipLean {
 		if out.flows, err = wipFlows(recs[1], out.changed); err != nil {

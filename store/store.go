@@ -17,6 +17,7 @@
 //	<prefix>:{<team>}:flows:wip         zset  flow records of items in progress, by start (Unix ms)
 //	<prefix>:{<team>}:flows:cycledays   zset  per UTC day, the (done, start, key) of the items done that day, by the day (Unix days)
 //	<prefix>:{<team>}:flows:wipdays     zset  per UTC day, the (start, key, class, status, title, assignee) of the items in progress started that day, by the day
+//	<prefix>:{<team>}:flows:wipcounts   hash  status -> how many items the index has in progress in it (0 once none)
 //	<prefix>:{<team>}:flows:updated     zset  item key, by the item's last change (Unix ms, rounded up)
 //	<prefix>:{<team>}:flows:fingerprint string the workflow the flow records were read with
 //	<prefix>:{<team>}:statuses  string  statuses record (Jira's list as last fetched)
@@ -140,7 +141,7 @@ type teamKeys struct {
 	schema, items, prs, statuses, cursors, lastSync string
 	incidents, deployments                          string
 	flows, flowsDone, flowsWIP, flowsUpdated        string
-	flowsCycle, flowsWIPDays                        string
+	flowsCycle, flowsWIPDays, flowsWIPCounts        string
 	legacyFlowsCycle, legacyFlowsWIPStatus          string
 	flowFingerprint                                 string
 	prsTime, prsOddSHA                              string
@@ -176,6 +177,7 @@ func (db *DB) keys(team string) (teamKeys, error) {
 		flowsCycle:           base + "flows:cycledays",
 		legacyFlowsCycle:     base + "flows:cycle",
 		flowsWIPDays:         base + "flows:wipdays",
+		flowsWIPCounts:       base + "flows:wipcounts",
 		legacyFlowsWIPStatus: base + "flows:wipstatus",
 		flowFingerprint:      base + "flows:fingerprint",
 

@@ -736,7 +736,7 @@ func TestKeysOfATeamShareOneSlot(t *testing.T) {
 		}
 		perTeam[tag] = append(perTeam[tag], strings.TrimPrefix(k, prefix+":{"+tag+"}:"))
 	}
-	want := []string{"cursors", "deployments", "flows", "flows:cycledays", "flows:done", "flows:fingerprint", "flows:updated", "flows:wip", "flows:wipdays",
+	want := []string{"cursors", "deployments", "flows", "flows:cycledays", "flows:done", "flows:fingerprint", "flows:updated", "flows:wip", "flows:wipcounts", "flows:wipdays",
 		"incidents", "items", "lastsync", "prs", "prs:time", "schema", "statuses"}
 	for _, team := range teams {
 		got := perTeam[team]
@@ -761,8 +761,8 @@ func TestDefaultPrefix(t *testing.T) {
 	})
 	writeEverything(t, store.New(rdb, store.Options{}), team)
 	keys := scanKeys(t, rdb, "flowbot:{"+team+"}:*")
-	if len(keys) != 16 {
-		t.Errorf("keys under the default prefix = %q, want 16", keys)
+	if len(keys) != 17 {
+		t.Errorf("keys under the default prefix = %q, want 17", keys)
 	}
 }
 
