@@ -44,6 +44,22 @@ func BenchmarkCycleTime(b *testing.B) {
 	}
 }
 
+// BenchmarkCycleTimeOf is cycle time over the deliveries of a 90-day
+// window, as a windowed answer reads them.
+func BenchmarkCycleTimeOf(b *testing.B) {
+	now := day(330)
+	win := Window{From: now.Add(-90 * 24 * time.Hour), To: now}
+	ds := make([]Delivery, 7600)
+	for i := range ds {
+		done := win.From.Add(time.Duration(i) * 17 * time.Minute)
+		ds[i] = Delivery{Key: "B-" + strconv.Itoa(i), Started: done.Add(-time.Duration(i%200) * time.Hour), Done: done}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		CycleTimeOf(ds, win)
+	}
+}
+
 func BenchmarkThroughput(b *testing.B) {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {

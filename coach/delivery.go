@@ -46,7 +46,19 @@ func (d Delivery) CycleTime() (days float64, ok bool) {
 	if d.Started.IsZero() {
 		return 0, false
 	}
-	return daysOf(d.Done.Sub(d.Started)), true
+	return daysOf(span(d.Started, d.Done)), true
+}
+
+// span is to.Sub(from) read off the wall clock, as Sub reads instants
+// that carry no monotonic reading (every instant from Jira, GitHub or the
+// store). It skips Sub's overflow check for instants within two centuries
+// of each other, which is most of what cycle time over thousands of items
+// costs.
+func span(from, to time.Time) time.Duration {
+	if s := to.Unix() - from.Unix(); s > -1<<32 && s < 1<<32 {
+		return time.Duration(s)*time.Second + time.Duration(to.Nanosecond()-from.Nanosecond())
+	}
+	return to.Sub(from)
 }
 
 // ItemTimes is one delivered item's time between started and done, split

@@ -208,7 +208,7 @@ func (f Flow) CycleTime() (days float64, ok bool) {
 	if !f.Delivered() || f.Started.IsZero() {
 		return 0, false
 	}
-	return daysOf(f.Done.Sub(f.Started)), true
+	return daysOf(span(f.Started, f.Done)), true
 }
 
 // LeadTime is done - created in days of 24 hours; false unless delivered.
@@ -231,7 +231,7 @@ func (f Flow) Age(now time.Time) (days float64, ok bool) {
 // AgeSince is the age at now of work in progress since started, in days
 // of 24 hours, as Flow.Age.
 func AgeSince(started, now time.Time) float64 {
-	return daysOf(now.Sub(started))
+	return daysOf(span(started, now))
 }
 
 func daysOf(d time.Duration) float64 {

@@ -159,11 +159,8 @@ func cycleTimes(ds []Delivery, win Window) []float64 {
 	values := make([]float64, 0, n)
 	for i := range ds {
 		d := &ds[i]
-		if !win.Contains(d.Done) {
-			continue
-		}
-		if v, ok := d.CycleTime(); ok {
-			values = append(values, v)
+		if !d.Started.IsZero() && win.Contains(d.Done) {
+			values = append(values, daysOf(span(d.Started, d.Done)))
 		}
 	}
 	return values

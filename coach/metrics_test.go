@@ -520,3 +520,24 @@ func TestAging(t *testing.T) {
 		})
 	}
 }
+
+// TestSpanIsSub pins span to time.Time.Sub on instants as the store and
+// the APIs give them (no monotonic reading): near and far apart, before
+// 1970, with nanoseconds, and past Sub's range, where Sub saturates.
+func TestSpanIsSub(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	instants := []time.Time{{}, time.Unix(0, 0), time.Unix(-1, 999_999_999), time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), day(0), day(0.5).Add(time.Nanosecond)}
+	for range 200 {
+		instants = append(instants, time.Unix(rng.Int64N(1<<36)-1<<35, rng.Int64N(1e9)), day(rng.Float64()*400).Add(time.Duration(rng.IntN(1e6))))
+	}
+	now := time.Now() // a monotonic reading on one side only: Sub reads the wall clock
+	instants = append(instants, now, now.Add(-90*24*time.Hour).Round(0))
+	for _, a := range instants {
+		for _, b := range instants {
+			if got, want := span(a, b), b.Sub(a); got != want {
+				t.Fatalf("span(%v, %v) = %v, want %v", a, b, got, want)
+			}
+		}
+	}
+}

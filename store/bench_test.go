@@ -420,7 +420,7 @@ func BenchmarkMemory(b *testing.B) {
 	base := f.prefix + ":{" + bigTeam + "}:"
 	items := usage(base + "items")
 	index := usage(base+"flows") + usage(base+"flows:done") + usage(base+"flows:wip") + usage(base+"flows:updated") +
-		usage(base+"flows:cycledays") + usage(base+"flows:wipstatus")
+		usage(base+"flows:cycledays") + usage(base+"flows:wipdays") + usage(base+"flows:wipcounts")
 	const prs = 10_000
 	team := "bench-prs"
 	for chunk := range slices.Chunk(benchPullRequests(prs), 2000) {

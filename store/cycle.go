@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/flowbot/flowbot/coach"
@@ -48,34 +50,55 @@ func cycleBody(f *coach.Flow) []byte {
 
 // decodeCycleDays reads the deliveries done in [from, to) (Unix ms) from
 // days of flows:cycledays, whose first and last may hold some outside.
+// This is the inner loop of cycle time, throughput, the SLE and forecasts:
+// nextCycle reads the usual record (a key under 128 bytes) inline.
 func decodeCycleDays(days []string, from, to int64) ([]coach.Delivery, error) {
 	n := 0
-	err := eachPacked(days, nil, func(r packed) error {
-		if len(r.body) != 9 || r.body[8] > 1 {
-			return errBadCompact
+	for _, m := range days {
+		for len(m) > 0 {
+			at, _, _, rest, ok := nextCycle(m)
+			if !ok {
+				return nil, fmt.Errorf("%w (%d bytes left of a day)", errBadCompact, len(m))
+			}
+			if at >= from && at < to {
+				n++
+			}
+			m = rest
 		}
-		if r.at >= from && r.at < to {
-			n++
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	ds := make([]coach.Delivery, n)
 	i := 0
-	_ = eachPacked(days, nil, func(r packed) error {
-		if r.at >= from && r.at < to {
-			d := &ds[i]
-			d.Key, d.Done = r.key, time.UnixMilli(r.at).UTC()
-			if r.body[8] == 1 {
-				d.Started = msTime(r.body)
+	for _, m := range days {
+		for len(m) > 0 {
+			at, key, body, rest, _ := nextCycle(m)
+			if at >= from && at < to {
+				d := &ds[i]
+				d.Key, d.Done = key, time.UnixMilli(at).UTC()
+				if body[8] == 1 {
+					d.Started = msTime(body)
+				}
+				i++
 			}
-			i++
+			m = rest
 		}
-		return nil
-	})
+	}
 	return ds, nil
+}
+
+// nextCycle splits the first cycle record off a day's member: when it was
+// done (Unix ms), its key and its 9-byte body, and the rest.
+func nextCycle(m string) (at int64, key, body, rest string, ok bool) {
+	if len(m) >= 20 && m[8] < 0x80 {
+		p := 9 + int(m[8])
+		if p+10 <= len(m) && m[p] == 9 && m[p+9] <= 1 && p > 9 {
+			return msOf(m), m[9:p], m[p+1 : p+10], m[p+10:], true
+		}
+	}
+	r, rest, err := nextPacked(m)
+	if err != nil || len(r.body) != 9 || r.body[8] > 1 {
+		return 0, "", "", "", false
+	}
+	return r.at, r.key, r.body, rest, true
 }
 
 // wipBody is the body of an in-progress flow's record.
@@ -135,15 +158,30 @@ func eachWIP(days []string, changed []coach.Item, fn func(*coach.Flow)) error {
 // wipStarts reads when each item in progress started: cycle time's
 // reading needs no more of the work in progress than its ages. Only a
 // flow in progress has a record, but one that says otherwise is not
-// counted.
+// counted. It reads the class of each record, not its names.
 func wipStarts(days []string, changed []coach.Item) ([]time.Time, error) {
+	skip := make(map[string]bool, len(changed))
+	for _, it := range changed {
+		skip[it.Key] = true
+	}
 	starts := make([]time.Time, 0, countPacked(days))
-	err := eachWIP(days, changed, func(f *coach.Flow) {
-		if f.InProgress() {
-			starts = append(starts, f.Started)
+	for _, m := range days {
+		for len(m) > 0 {
+			r, rest, err := nextPacked(m)
+			if err != nil || len(r.body) < 4 {
+				return nil, fmt.Errorf("%w (%d bytes left of a day)", cmp.Or(err, errBadCompact), len(m))
+			}
+			m = rest
+			if len(skip) > 0 && skip[r.key] {
+				continue
+			}
+			f := coach.Flow{Class: coach.Class(r.body[0]), Started: time.UnixMilli(r.at).UTC()}
+			if f.InProgress() {
+				starts = append(starts, f.Started)
+			}
 		}
-	})
-	return starts, err
+	}
+	return starts, nil
 }
 
 // wipFlows reads the lean flows in progress (decodeWIP): what aging lists.

@@ -53,3 +53,27 @@ func BenchmarkDecodeFlowsReused(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeCycleDays is the in-process half of cycle time over 90
+// days: 7,600 deliveries packed by day, decoded.
+func BenchmarkDecodeCycleDays(b *testing.B) {
+	w := newDayWrite("bench")
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 7600 {
+		f := coach.Flow{Item: coach.Item{Key: fmt.Sprintf("PAY-%d", 90000+i)},
+			Started: base.Add(time.Duration(i) * 17 * time.Minute), Done: base.Add(time.Duration(i)*17*time.Minute + 50*time.Hour)}
+		w.put(f.Item.Key, msFloor(f.Done), cycleBody(&f))
+	}
+	w.start()
+	w.replaceAll()
+	var days []string
+	for _, recs := range w.days {
+		days = append(days, dayMember(recs))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if ds, err := decodeCycleDays(days, 0, 1<<62); err != nil || len(ds) != 7600 {
+			b.Fatalf("decodeCycleDays: %d, %v", len(ds), err)
+		}
+	}
+}

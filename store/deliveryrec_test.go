@@ -127,6 +127,16 @@ func FuzzDecodeFlowRecords(f *testing.F) {
 				}
 			}
 		}
+		// nextCycle's inline path reads what nextPacked reads.
+		at, key, body, rest, ok := nextCycle(rec)
+		r, rest2, err := nextPacked(rec)
+		okPacked := err == nil && len(r.body) == 9 && r.body[8] <= 1
+		if ok != okPacked || ok && (at != r.at || key != r.key || body != r.body || rest != rest2) {
+			t.Fatalf("nextCycle = %d %q %q %q %v; nextPacked = %+v %q %v", at, key, body, rest, ok, r, rest2, err)
+		}
+		if starts, err := wipStarts([]string{rec}, nil); err == nil && len(starts) > strings.Count(rec, "") {
+			t.Fatalf("%d starts out of %d bytes", len(starts), len(rec))
+		}
 		if flows, err := wipFlows([]string{rec}, nil); err == nil {
 			for _, f := range flows {
 				if !strings.Contains(rec, f.Item.Key) || !strings.Contains(rec, f.Status) {
