@@ -299,6 +299,9 @@ type snapshot struct {
 	// wipStarts, when set, are when each item in progress started (cycle
 	// time's windowed read), instead of their flows.
 	wipStarts []time.Time
+	// work, when set, is the work in progress as aging lists it (aging's
+	// windowed read), instead of flows.
+	work []coach.Work
 
 	// Delivery data, read only for the commands that need it.
 	prs         []coach.PullRequest
@@ -738,7 +741,12 @@ const maxMessageItems = 200
 
 func agingAnswer(s *snapshot) Answer {
 	sle, ok := coach.SLEOf(s.deliveries(coach.Window{From: s.now.Add(-sleLookBack), To: s.now}, nil, false), s.now)
-	r := coach.AgingAgainst(s.workflow, s.flows, s.now, sle, ok)
+	var r coach.AgingReport
+	if s.work != nil {
+		r = coach.AgingOf(s.workflow, s.work, s.now, sle, ok)
+	} else {
+		r = coach.AgingAgainst(s.workflow, s.flows, s.now, sle, ok)
+	}
 	j := agingJSON{Command: "aging", Team: s.team.ID, SLEDays: ptr(r.SLE, r.HasSLE), Items: agingItemsJSON(r.Items),
 		From: rfc3339(s.now), To: rfc3339(s.now), N: len(r.Items), Excluded: map[string]int{}}
 	over := 0

@@ -24,7 +24,7 @@ import (
 //     in progress started; wip: how many items are in progress in each
 //     status;
 //     aging: the deliveries over the 90 days its SLE looks back and the
-//     lean flows in progress (key, title, assignee, status, class, start);
+//     work in progress as it lists it (coach.Work);
 //   - vsm, efficiency: the deliveries in the window with the times the
 //     index computed when it stored them, and the flows in progress (vsm
 //     counts the queues); with --working-time, whose clock the index does
@@ -54,9 +54,9 @@ type windowStore interface {
 	// when each item in progress started (those changed after to left
 	// out), from the index's compact members: a few numbers per item.
 	TeamCycles(ctx context.Context, team string, from, to time.Time, wip bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, wipStarts []time.Time, changed []coach.Item, err error)
-	// TeamAging is TeamCycles with lean flows in progress (key, title,
-	// assignee, status, class and start) instead of their starts.
-	TeamAging(ctx context.Context, team string, from, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error)
+	// TeamAging is TeamCycles with the work in progress as aging lists it
+	// (those changed after to left out) instead of their starts.
+	TeamAging(ctx context.Context, team string, from, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, work []coach.Work, changed []coach.Item, err error)
 	// TeamHistories reads in one round trip the statuses, last sync and
 	// fingerprint, in full the items the index has as delivered in
 	// [from, to), the indexed flows in progress, and in full the items
@@ -101,11 +101,20 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 		return b.wipSnapshot(ctx, ws, team, now)
 	case "aging":
 		from := now.Add(-sleLookBack)
-		statuses, last, stored, delivered, flows, changed, err := ws.TeamAging(ctx, team.ID, from, now)
+		statuses, last, stored, delivered, work, changed, err := ws.TeamAging(ctx, team.ID, from, now)
 		if err != nil {
 			return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
 		}
-		return b.fromIndex(team, now, from, statuses, last, stored, delivered, flows, changed, true, false)
+		s, ok, err := b.fromIndex(team, now, from, statuses, last, stored, delivered, nil, changed, true, false)
+		if !ok || err != nil {
+			return nil, ok, err
+		}
+		// s.flows holds the changed items in progress, as of now.
+		for _, f := range s.flows {
+			work = append(work, coach.WorkOf(f))
+		}
+		s.flows, s.work = nil, work
+		return s, true, nil
 	case "forecast":
 		if len(cmd.Args) > 0 && strings.EqualFold(cmd.Args[0], "epic") {
 			return nil, false, nil // an epic's open children are not indexed

@@ -198,9 +198,29 @@ func (f Flow) Delivered() bool { return !f.Done.IsZero() }
 
 // InProgress reports whether the item is work in progress: started, and
 // neither done nor excluded.
-func (f Flow) InProgress() bool {
-	return !f.Started.IsZero() && f.Class != Done && f.Class != Backlog
+func (f Flow) InProgress() bool { return inProgress(f.Class, f.Started) }
+
+func inProgress(c Class, started time.Time) bool {
+	return !started.IsZero() && c != Done && c != Backlog
 }
+
+// Work is an item in progress as aging lists it: what Aging reads of its
+// flow, without the item's history, so a windowed read of thousands of
+// items in progress carries a few names and numbers each.
+type Work struct {
+	Key, Title, Assignee string
+	Status               string // as of now
+	Class                Class  // of Status
+	Started              time.Time
+}
+
+// WorkOf is f as aging lists it.
+func WorkOf(f Flow) Work {
+	return Work{Key: f.Item.Key, Title: f.Item.Title, Assignee: f.Item.Assignee, Status: f.Status, Class: f.Class, Started: f.Started}
+}
+
+// InProgress is Flow.InProgress.
+func (x Work) InProgress() bool { return inProgress(x.Class, x.Started) }
 
 // CycleTime is done - started in days of 24 hours; false unless the item was
 // delivered after starting.

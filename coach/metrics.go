@@ -376,38 +376,48 @@ func Aging(w Workflow, flows []Flow, now time.Time) AgingReport {
 // AgingAgainst is Aging against a given SLE (hasSLE false: none), for a
 // caller that read the SLE's deliveries apart from the flows in progress.
 func AgingAgainst(w Workflow, flows []Flow, now time.Time, sle float64, hasSLE bool) AgingReport {
-	r := AgingReport{SLE: sle, HasSLE: hasSLE}
-	p := newPlacer(w)
-	// The flows in progress by index: sorting indexes rather than copies
-	// of the flows keeps a long history from being copied.
 	n := 0
 	for i := range flows {
 		if flows[i].InProgress() {
 			n++
 		}
 	}
-	wip := make([]int, 0, n)
+	work := make([]Work, 0, n)
 	for i := range flows {
 		if flows[i].InProgress() {
+			work = append(work, WorkOf(flows[i]))
+		}
+	}
+	return AgingOf(w, work, now, sle, hasSLE)
+}
+
+// AgingOf is AgingAgainst over the work in progress as a windowed read
+// brings it; any of work not in progress is left out.
+func AgingOf(w Workflow, work []Work, now time.Time, sle float64, hasSLE bool) AgingReport {
+	r := AgingReport{SLE: sle, HasSLE: hasSLE}
+	p := newPlacer(w)
+	wip := make([]int, 0, len(work))
+	for i := range work {
+		if work[i].InProgress() {
 			wip = append(wip, i)
 		}
 	}
 	// Oldest first is earliest start first; comparing instants avoids
 	// comparing rounded float ages.
 	slices.SortFunc(wip, func(i, j int) int {
-		a, b := &flows[i], &flows[j]
-		return cmp.Or(a.Started.Compare(b.Started), cmp.Compare(a.Item.Key, b.Item.Key))
+		a, b := &work[i], &work[j]
+		return cmp.Or(a.Started.Compare(b.Started), cmp.Compare(a.Key, b.Key))
 	})
 	r.Items = make([]AgingItem, 0, len(wip))
 	for _, i := range wip {
-		f := &flows[i]
-		age, _ := f.Age(now)
+		x := &work[i]
+		age := AgeSince(x.Started, now)
 		r.Items = append(r.Items, AgingItem{
-			Key:      f.Item.Key,
-			Title:    f.Item.Title,
-			Stage:    p.place(f.Status).stage,
-			Status:   f.Status,
-			Assignee: f.Item.Assignee,
+			Key:      x.Key,
+			Title:    x.Title,
+			Stage:    p.place(x.Status).stage,
+			Status:   x.Status,
+			Assignee: x.Assignee,
 			AgeDays:  age,
 			OverSLE:  r.HasSLE && age > r.SLE,
 		})

@@ -513,9 +513,19 @@ func TestAging(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Aging(team(), Flows(team(), tt.items, now), now)
+			flows := Flows(team(), tt.items, now)
+			got := Aging(team(), flows, now)
 			if diff := cmp.Diff(got, tt.want); diff != "" {
 				t.Errorf("Aging(...) (-got +want):\n%s", diff)
+			}
+			// AgingOf over every flow's Work, delivered ones included (and
+			// left out), in reverse order: the same report.
+			var work []Work
+			for _, f := range slices.Backward(flows) {
+				work = append(work, WorkOf(f))
+			}
+			if diff := cmp.Diff(AgingOf(team(), work, now, got.SLE, got.HasSLE), tt.want); diff != "" {
+				t.Errorf("AgingOf(...) (-got +want):\n%s", diff)
 			}
 		})
 	}

@@ -112,9 +112,8 @@ func wipBody(f *coach.Flow) []byte {
 	return b
 }
 
-// decodeWIP reads a flows:wipdays record into *f: its key, status, class,
-// start, title and assignee, nothing else.
-func decodeWIP(f *coach.Flow, r packed) error {
+// decodeWIP reads a flows:wipdays record into *x.
+func decodeWIP(x *coach.Work, r packed) error {
 	if len(r.body) < 4 {
 		return errBadCompact
 	}
@@ -130,29 +129,18 @@ func decodeWIP(f *coach.Flow, r packed) error {
 	if !ok || p != len(r.body) {
 		return errBadCompact
 	}
-	f.Item.Key, f.Item.Title, f.Item.Assignee = r.key, title, assignee
-	f.Status, f.Class, f.Started = status, coach.Class(r.body[0]), time.UnixMilli(r.at).UTC()
+	*x = coach.Work{Key: r.key, Title: title, Assignee: assignee, Status: status, Class: coach.Class(r.body[0]), Started: time.UnixMilli(r.at).UTC()}
 	return nil
 }
 
-// eachWIP calls fn with the lean flow of each flows:wipdays record,
-// leaving out the items changed, whose flows the caller reads itself.
-func eachWIP(days []string, changed []coach.Item, fn func(*coach.Flow)) error {
-	var skip map[string]bool
-	if len(changed) > 0 {
-		skip = make(map[string]bool, len(changed))
-		for _, it := range changed {
-			skip[it.Key] = true
-		}
+// skipping is the set of the keys of the items changed, whose flows the
+// caller reads itself.
+func skipping(changed []coach.Item) map[string]bool {
+	skip := make(map[string]bool, len(changed))
+	for _, it := range changed {
+		skip[it.Key] = true
 	}
-	var f coach.Flow
-	return eachPacked(days, skip, func(r packed) error {
-		if err := decodeWIP(&f, r); err != nil {
-			return err
-		}
-		fn(&f)
-		return nil
-	})
+	return skip
 }
 
 // wipStarts reads when each item in progress started: cycle time's
@@ -160,10 +148,7 @@ func eachWIP(days []string, changed []coach.Item, fn func(*coach.Flow)) error {
 // flow in progress has a record, but one that says otherwise is not
 // counted. It reads the class of each record, not its names.
 func wipStarts(days []string, changed []coach.Item) ([]time.Time, error) {
-	skip := make(map[string]bool, len(changed))
-	for _, it := range changed {
-		skip[it.Key] = true
-	}
+	skip := skipping(changed)
 	starts := make([]time.Time, 0, countPacked(days))
 	for _, m := range days {
 		for len(m) > 0 {
@@ -175,18 +160,25 @@ func wipStarts(days []string, changed []coach.Item) ([]time.Time, error) {
 			if len(skip) > 0 && skip[r.key] {
 				continue
 			}
-			f := coach.Flow{Class: coach.Class(r.body[0]), Started: time.UnixMilli(r.at).UTC()}
-			if f.InProgress() {
-				starts = append(starts, f.Started)
+			x := coach.Work{Class: coach.Class(r.body[0]), Started: time.UnixMilli(r.at).UTC()}
+			if x.InProgress() {
+				starts = append(starts, x.Started)
 			}
 		}
 	}
 	return starts, nil
 }
 
-// wipFlows reads the lean flows in progress (decodeWIP): what aging lists.
-func wipFlows(days []string, changed []coach.Item) ([]coach.Flow, error) {
-	flows := make([]coach.Flow, 0, countPacked(days))
-	err := eachWIP(days, changed, func(f *coach.Flow) { flows = append(flows, *f) })
-	return flows, err
+// wipWork reads the work in progress as aging lists it, those changed left
+// out.
+func wipWork(days []string, changed []coach.Item) ([]coach.Work, error) {
+	work := make([]coach.Work, 0, countPacked(days))
+	err := eachPacked(days, skipping(changed), func(r packed) error {
+		work = append(work, coach.Work{})
+		return decodeWIP(&work[len(work)-1], r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return work, nil
 }

@@ -259,16 +259,15 @@ func (db *DB) TeamCycles(ctx context.Context, team string, from, to time.Time, w
 	return r.statuses, r.lastSync, r.fingerprint, r.delivered, r.wipStarts, r.changed, nil
 }
 
-// TeamAging is TeamCycles with the flows in progress read lean: each with
-// its Item's Key, Title and Assignee, its Status, Class and Started,
-// nothing else (those changed after to left out). It reads the compact
-// records only: what aging needs.
-func (db *DB) TeamAging(ctx context.Context, team string, from, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error) {
+// TeamAging is TeamCycles with the work in progress as aging lists it
+// (coach.Work: key, title, assignee, status, class and start), those
+// changed after to left out. It reads the compact records only.
+func (db *DB) TeamAging(ctx context.Context, team string, from, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, work []coach.Work, changed []coach.Item, err error) {
 	r, err := db.readTeam(ctx, team, teamRead{from: from, to: to, wip: true, wipStatus: true, wipLean: true, head: true, deliveries: true})
 	if err != nil {
 		return nil, time.Time{}, "", nil, nil, nil, fmt.Errorf("reading deliveries and work in progress of %s: %w", team, err)
 	}
-	return r.statuses, r.lastSync, r.fingerprint, r.delivered, r.flows, r.changed, nil
+	return r.statuses, r.lastSync, r.fingerprint, r.delivered, r.work, r.changed, nil
 }
 
 // TeamWIP reads in one MULTI what the work in progress as of to needs:

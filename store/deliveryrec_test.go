@@ -137,10 +137,10 @@ func FuzzDecodeFlowRecords(f *testing.F) {
 		if starts, err := wipStarts([]string{rec}, nil); err == nil && len(starts) > strings.Count(rec, "") {
 			t.Fatalf("%d starts out of %d bytes", len(starts), len(rec))
 		}
-		if flows, err := wipFlows([]string{rec}, nil); err == nil {
-			for _, f := range flows {
-				if !strings.Contains(rec, f.Item.Key) || !strings.Contains(rec, f.Status) {
-					t.Fatalf("day of work in progress decoded key %q, status %q it does not hold", f.Item.Key, f.Status)
+		if work, err := wipWork([]string{rec}, nil); err == nil {
+			for _, x := range work {
+				if !strings.Contains(rec, x.Key) || !strings.Contains(rec, x.Status) {
+					t.Fatalf("day of work in progress decoded key %q, status %q it does not hold", x.Key, x.Status)
 				}
 			}
 		}

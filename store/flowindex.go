@@ -663,9 +663,9 @@ type teamRead struct {
 	// flows; deliveries: their deliveries, from the compact members, or
 	// with times from the flow records with their Times.
 	histories, deliveries, times bool
-	// wipStatus: the work in progress from its compact records, as lean
-	// flows (wipLean: key, status, class, start, title and assignee) or
-	// else as when each started, those changed after to left out.
+	// wipStatus: the work in progress from its compact records, as aging
+	// lists it (wipLean) or else as when each started, those changed
+	// after to left out.
 	wipStatus, wipLean bool
 }
 
@@ -678,6 +678,7 @@ type teamData struct {
 	delivered   []coach.Delivery
 	changed     []coach.Item
 	wipStarts   []time.Time
+	work        []coach.Work
 }
 
 // doneItems returns, in one round trip, the item records of the members
@@ -792,7 +793,7 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 		recs[0] = nil
 	}
 	if q.wipStatus && q.wipLean {
-		if out.flows, err = wipFlows(recs[1], out.changed); err != nil {
+		if out.work, err = wipWork(recs[1], out.changed); err != nil {
 			return out, err
 		}
 		return out, nil

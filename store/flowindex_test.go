@@ -478,16 +478,15 @@ func TestCycleDaysFollowTheFlows(t *testing.T) {
 			}
 		}
 		// The work in progress: its lean flows, starts and counts.
-		var wantWIP []coach.Flow
+		var wantWIP []coach.Work
 		wantCounts := map[string]int{}
 		for _, f := range model {
 			if f.InProgress() {
-				wantWIP = append(wantWIP, coach.Flow{Item: coach.Item{Key: f.Item.Key, Title: f.Item.Title, Assignee: f.Item.Assignee},
-					Status: f.Status, Class: f.Class, Started: f.Started})
+				wantWIP = append(wantWIP, coach.WorkOf(f))
 				wantCounts[f.Status]++
 			}
 		}
-		byKey := func(a, b coach.Flow) int { return strings.Compare(a.Item.Key, b.Item.Key) }
+		byKey := func(a, b coach.Work) int { return strings.Compare(a.Key, b.Key) }
 		slices.SortFunc(wantWIP, byKey)
 		_, _, _, _, lean, _, err := db.TeamAging(ctx, "payments", forever, forever)
 		if err != nil {
