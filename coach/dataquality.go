@@ -90,10 +90,14 @@ func DataQuality(w Workflow, flows []Flow, prs []PullRequest, deployments []Depl
 	slices.Sort(r.DoneWithoutStart)
 	slices.Sort(r.Reopened)
 
-	for _, pr := range sortedPRs(prs) {
-		if pr.CommitsTruncated && !pr.Merged.IsZero() && win.Contains(pr.Merged) {
-			r.TruncatedPRs = append(r.TruncatedPRs, refOf(pr))
+	var truncated []*PullRequest
+	for i := range prs {
+		if pr := &prs[i]; pr.CommitsTruncated && !pr.Merged.IsZero() && win.Contains(pr.Merged) {
+			truncated = append(truncated, pr)
 		}
+	}
+	for _, pr := range sortedPRs(truncated) {
+		r.TruncatedPRs = append(r.TruncatedPRs, refOf(*pr))
 	}
 	for _, d := range deployments {
 		if d.CommitsTruncated && !d.Succeeded.IsZero() && win.Contains(d.Succeeded) {
