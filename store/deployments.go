@@ -417,10 +417,28 @@ func scanDeployment(data string, want *shaSet) (h deploymentHead, ok bool) {
 // keeps every deployment tied for first, so the caller's own choice among
 // them is unchanged.
 func selectDeployments(all map[string]string, want *shaSet) ([]coach.Deployment, int, error) {
+	// Each class's first success, by the class's index: a head keeps its
+	// index, so the second pass looks up no map.
 	type class struct{ repo, source, env string }
-	first := map[class]time.Time{}
+	classes := map[class]int{}
+	var first []time.Time
+	classOf := func(c class) int {
+		i, ok := classes[c]
+		if !ok {
+			i = len(first)
+			classes[c] = i
+			first = append(first, time.Time{})
+		}
+		return i
+	}
+	succeeded := func(i int, t time.Time) {
+		if !t.IsZero() && (first[i].IsZero() || t.Before(first[i])) {
+			first[i] = t
+		}
+	}
 	type head struct {
-		field string
+		field, data string
+		class       int
 		deploymentHead
 	}
 	heads := make([]head, 0, len(all))
@@ -434,35 +452,24 @@ func selectDeployments(all map[string]string, want *shaSet) ([]coach.Deployment,
 			full[field] = data
 			continue
 		}
-		heads = append(heads, head{field, h})
-		if h.succeeded.IsZero() {
-			continue
-		}
-		c := class{h.repo, h.source, h.env}
-		if t, seen := first[c]; !seen || h.succeeded.Before(t) {
-			first[c] = h.succeeded
-		}
+		i := classOf(class{h.repo, h.source, h.env})
+		heads = append(heads, head{field, data, i, h})
+		succeeded(i, h.succeeded)
 	}
 	decodedFull, odd, err := decodeDeploymentsOdd(full)
 	if err != nil {
 		return nil, 0, err
 	}
 	for _, d := range decodedFull {
-		if d.Succeeded.IsZero() {
-			continue
-		}
-		c := class{d.Repo, d.Source, d.Environment}
-		if t, seen := first[c]; !seen || d.Succeeded.Before(t) {
-			first[c] = d.Succeeded
-		}
+		succeeded(classOf(class{d.Repo, d.Source, d.Environment}), d.Succeeded)
 	}
 	keep := map[string]string{}
 	for _, h := range heads {
 		if h.odd {
 			odd++
 		}
-		if h.named || (!h.succeeded.IsZero() && h.succeeded.Equal(first[class{h.repo, h.source, h.env}])) {
-			keep[h.field] = all[h.field]
+		if h.named || (!h.succeeded.IsZero() && h.succeeded.Equal(first[h.class])) {
+			keep[h.field] = h.data
 		}
 	}
 	kept, _, err := decodeDeploymentsOdd(keep)
