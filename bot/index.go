@@ -43,7 +43,9 @@ type indexWriter interface {
 var errIndexStale = errors.New("flow index is not built with the current workflow")
 
 // fingerprintVersion changes whenever coach's reading of a history as flow
-// changes, so that indexes built by an older flowbot are rebuilt.
+// changes, or the index's layout does, so that indexes built by an older
+// flowbot are rebuilt (4: compact records packed by day, counts in
+// progress).
 const fingerprintVersion = "flow-index-4"
 
 // fingerprint is a stable hash of everything in wf that decides how an

@@ -73,9 +73,8 @@ func packHex(s string) (k [20]byte, ok bool) {
 		return k, false
 	}
 	for i := range k {
-		hi, ok1 := unhex(s[2*i])
-		lo, ok2 := unhex(s[2*i+1])
-		if !ok1 || !ok2 {
+		hi, lo := hexValue[s[2*i]], hexValue[s[2*i+1]]
+		if hi|lo > 0xf {
 			return k, false
 		}
 		k[i] = hi<<4 | lo
@@ -83,17 +82,25 @@ func packHex(s string) (k [20]byte, ok bool) {
 	return k, true
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
+// hexValue is each byte's value as a hex digit (either case), 0xff for
+// any other byte. A table rather than comparisons: a SHA's digits are
+// random, and the mispredicted branches of comparing them were most of
+// what packing thousands cost.
+var hexValue = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case '0' <= c && c <= '9':
+			t[c] = byte(c - '0')
+		case 'a' <= c && c <= 'f':
+			t[c] = byte(c - 'a' + 10)
+		case 'A' <= c && c <= 'F':
+			t[c] = byte(c - 'A' + 10)
+		default:
+			t[c] = 0xff
+		}
 	}
-	return 0, false
-}
+	return t
+}()
 
 func shaMatch(a, b string) bool {
 	a, b = strings.ToLower(a), strings.ToLower(b)

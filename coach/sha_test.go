@@ -1,6 +1,10 @@
 package coach
 
-import "testing"
+import (
+	"encoding/hex"
+	"math/rand/v2"
+	"testing"
+)
 
 func TestSHAIndex(t *testing.T) {
 	const (
@@ -43,5 +47,27 @@ func TestSHAIndex(t *testing.T) {
 	y.add(a, 0)
 	if _, found := y.find(c); found {
 		t.Errorf("find(%q) found in an index of full SHAs without it", c)
+	}
+}
+
+// packHex reads exactly the 40-digit hex strings, in either case, as
+// encoding/hex reads them.
+func TestPackHex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const alphabet = "0123456789abcdefABCDEFgz \x00\xff"
+	for range 5000 {
+		b := make([]byte, 40)
+		for i := range b {
+			if rng.IntN(50) == 0 {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			} else {
+				b[i] = "0123456789abcdefABCDEF"[rng.IntN(22)]
+			}
+		}
+		want, err := hex.DecodeString(string(b))
+		got, ok := packHex(string(b))
+		if ok != (err == nil) || ok && string(got[:]) != string(want) {
+			t.Fatalf("packHex(%q) = %x, %v; want %x, %v", b, got, ok, want, err)
+		}
 	}
 }

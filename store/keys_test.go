@@ -1,6 +1,8 @@
 package store
 
 import (
+	"encoding/hex"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -25,5 +27,34 @@ func TestTeamKeysAreSetAndDistinct(t *testing.T) {
 			t.Errorf("%s and %s are both %q", name, other, key)
 		}
 		seen[key] = name
+	}
+}
+
+// packSHA reads exactly the 40-digit lower-case hex strings, as
+// encoding/hex reads them; anything else (upper case too) is not packed.
+func TestPackSHA(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const alphabet = "0123456789abcdefABCDEFgz \x00\xff"
+	for range 5000 {
+		b := make([]byte, 40)
+		for i := range b {
+			if rng.IntN(50) == 0 {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			} else {
+				b[i] = hexDigits[rng.IntN(16)]
+			}
+		}
+		s := string(b)
+		want, err := hex.DecodeString(s)
+		wantOK := err == nil && strings.ToLower(s) == s
+		got, ok := packSHA(s)
+		if ok != wantOK || ok && string(got[:]) != string(want) {
+			t.Fatalf("packSHA(%q) = %x, %v; want %x, %v", s, got, ok, want, wantOK)
+		}
+	}
+	for _, s := range []string{"", "abc", strings.Repeat("a", 39), strings.Repeat("a", 41)} {
+		if _, ok := packSHA(s); ok {
+			t.Errorf("packSHA(%q) packed a string that is not 40 digits", s)
+		}
 	}
 }

@@ -176,21 +176,27 @@ func packSHA(sha string) ([20]byte, bool) {
 	if len(sha) != 40 {
 		return out, false
 	}
-	for i := range 40 {
-		c := sha[i]
-		var v byte
-		switch {
-		case c >= '0' && c <= '9':
-			v = c - '0'
-		case c >= 'a' && c <= 'f':
-			v = c - 'a' + 10
-		default:
+	for i := range out {
+		hi, lo := lowerHex[sha[2*i]], lowerHex[sha[2*i+1]]
+		if hi|lo > 0xf {
 			return out, false
 		}
-		out[i/2] |= v << (4 * (1 - i%2))
+		out[i] = hi<<4 | lo
 	}
 	return out, true
 }
+
+// lowerHex is each byte's value as a lower-case hex digit, 0xff for any
+// other byte: a table, as SHAs' random digits mispredict comparisons.
+var lowerHex = func() (t [256]byte) {
+	for c := range t {
+		t[c] = 0xff
+	}
+	for i, c := range hexDigits {
+		t[c] = byte(i)
+	}
+	return t
+}()
 
 const hexDigits = "0123456789abcdef"
 

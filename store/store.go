@@ -62,6 +62,17 @@
 // (ErrFingerprintChanged) and ReplaceFlowIndex rebuilds the index in one
 // transaction.
 //
+// Cycle time, throughput, forecasts, wip and aging need less than a
+// record: the index also keeps compact records packed one member per UTC
+// day (days.go, cycle.go), by done time in flows:cycledays and by start in
+// flows:wipdays, so 90 days of a busy team are 90 strings from Redis rather
+// than ten thousand, decoded in place; and how many items are in progress
+// in each status (flows:wipcounts), so wip reads a field per status. A
+// write rewrites the days it touches, read under WATCH, and adjusts the
+// counts in the same MULTI. Indexes built before these (fingerprint
+// flow-index-3, with flows:cycle and flows:wipstatus) are rebuilt at the
+// next sync; until then answers read every item.
+//
 // The schema key guards the layout as a whole. Every read fetches it in the
 // same transaction as the data and every write checks it under WATCH, so a
 // process that finds a newer layout refuses to read or write it instead of
