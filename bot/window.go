@@ -365,7 +365,7 @@ func relevantDeployments(deployments []coach.Deployment, prs []coach.PullRequest
 	merged := make(map[string]bool, len(prs))
 	for _, pr := range prs {
 		if pr.MergeCommitSHA != "" {
-			merged[strings.ToLower(pr.MergeCommitSHA)] = true
+			merged[lowerHex(pr.MergeCommitSHA)] = true
 		}
 	}
 	names := func(d coach.Deployment) bool {

@@ -599,7 +599,12 @@ func (db *DB) TeamPullRequests(ctx context.Context, team string, from time.Time)
 			return fail(err)
 		}
 		// Deployed commits are compared as bot compares them: case aside.
-		if sha, ok := packSHA(strings.ToLower(prs[i].MergeCommitSHA)); ok {
+		// GitHub's SHAs are lower case: ToLower only for one that is not.
+		sha, ok := packSHA(prs[i].MergeCommitSHA)
+		if !ok {
+			sha, ok = packSHA(strings.ToLower(prs[i].MergeCommitSHA))
+		}
+		if ok {
 			want.add(sha)
 		}
 	}
