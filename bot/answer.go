@@ -299,14 +299,23 @@ type snapshot struct {
 	// wipStarts, when set, are when each item in progress started (cycle
 	// time's windowed read), instead of their flows.
 	wipStarts []time.Time
-	// work, when set, is the work in progress as aging lists it (aging's
-	// windowed read), instead of flows.
+	// work, when set, is the work in progress (the windowed reads of
+	// aging and vsm), instead of flows.
 	work []coach.Work
 
 	// Delivery data, read only for the commands that need it.
 	prs         []coach.PullRequest
 	deployments []coach.Deployment
 	incidents   []coach.Item
+}
+
+// inProgress is the work in progress: as a windowed read brought it, or
+// read off every flow.
+func (s *snapshot) inProgress() []coach.Work {
+	if s.work != nil {
+		return s.work
+	}
+	return coach.WorkIn(s.flows)
 }
 
 // answerer is the answer of a command whose answers can fail on their
@@ -741,12 +750,7 @@ const maxMessageItems = 200
 
 func agingAnswer(s *snapshot) Answer {
 	sle, ok := coach.SLEOf(s.deliveries(coach.Window{From: s.now.Add(-sleLookBack), To: s.now}, nil, false), s.now)
-	var r coach.AgingReport
-	if s.work != nil {
-		r = coach.AgingOf(s.workflow, s.work, s.now, sle, ok)
-	} else {
-		r = coach.AgingAgainst(s.workflow, s.flows, s.now, sle, ok)
-	}
+	r := coach.AgingOf(s.workflow, s.inProgress(), s.now, sle, ok)
 	j := agingJSON{Command: "aging", Team: s.team.ID, SLEDays: ptr(r.SLE, r.HasSLE), Items: agingItemsJSON(r.Items),
 		From: rfc3339(s.now), To: rfc3339(s.now), N: len(r.Items), Excluded: map[string]int{}}
 	over := 0

@@ -150,7 +150,7 @@ func (s *snapshot) clock(cmd Command) (coach.Clock, string) {
 func vsmAnswer(s *snapshot, cmd Command) (Answer, error) {
 	win := s.window(cmd.Since)
 	clock, timeKind := s.clock(cmd)
-	r := coach.VSMOf(s.workflow, s.deliveries(win, clock, true), s.flows, win)
+	r := coach.VSMOf(s.workflow, s.deliveries(win, clock, true), s.inProgress(), win)
 	j := vsmJSON{
 		Command: "vsm", Team: s.team.ID, From: rfc3339(win.From), To: rfc3339(win.To), N: r.N,
 		Excluded: r.Excluded, Time: timeKind, Stages: []vsmStageJSON{},

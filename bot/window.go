@@ -24,10 +24,11 @@ import (
 //     in progress started; wip: how many items are in progress in each
 //     status;
 //     aging: the deliveries over the 90 days its SLE looks back and the
-//     work in progress as it lists it (coach.Work);
+//     work in progress as it lists it (coach.Work: key, title, assignee,
+//     status, class, start);
 //   - vsm, efficiency: the deliveries in the window with the times the
-//     index computed when it stored them, and the flows in progress (vsm
-//     counts the queues); with --working-time, whose clock the index does
+//     index computed when it stored them, and for vsm, which counts the
+//     queues, the work in progress; with --working-time, whose clock the index does
 //     not keep, the histories of the items delivered in the window;
 //   - forecast N, forecast --by: the deliveries of the 60 days its sample
 //     reads (an epic's forecast reads everything: its open children are
@@ -47,16 +48,14 @@ import (
 type windowStore interface {
 	// TeamDeliveries reads in one round trip the statuses, last sync and
 	// fingerprint, the deliveries the index has as done in [from, to)
-	// (with their calendar Times when times), the indexed flows in
-	// progress when wip, and in full the items changed after to.
-	TeamDeliveries(ctx context.Context, team string, from, to time.Time, wip, times bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error)
+	// (with their calendar Times when times), the work in progress when
+	// wip (those changed after to left out), and in full the items changed
+	// after to.
+	TeamDeliveries(ctx context.Context, team string, from, to time.Time, wip, times bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, work []coach.Work, changed []coach.Item, err error)
 	// TeamCycles is TeamDeliveries without Times and, when wip, with only
 	// when each item in progress started (those changed after to left
 	// out), from the index's compact members: a few numbers per item.
 	TeamCycles(ctx context.Context, team string, from, to time.Time, wip bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, wipStarts []time.Time, changed []coach.Item, err error)
-	// TeamAging is TeamCycles with the work in progress as aging lists it
-	// (those changed after to left out) instead of their starts.
-	TeamAging(ctx context.Context, team string, from, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, work []coach.Work, changed []coach.Item, err error)
 	// TeamHistories reads in one round trip the statuses, last sync and
 	// fingerprint, in full the items the index has as delivered in
 	// [from, to), the indexed flows in progress, and in full the items
@@ -100,21 +99,7 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 	case "wip":
 		return b.wipSnapshot(ctx, ws, team, now)
 	case "aging":
-		from := now.Add(-sleLookBack)
-		statuses, last, stored, delivered, work, changed, err := ws.TeamAging(ctx, team.ID, from, now)
-		if err != nil {
-			return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
-		}
-		s, ok, err := b.fromIndex(team, now, from, statuses, last, stored, delivered, nil, changed, true, false)
-		if !ok || err != nil {
-			return nil, ok, err
-		}
-		// s.flows holds the changed items in progress, as of now.
-		for _, f := range s.flows {
-			work = append(work, coach.WorkOf(f))
-		}
-		s.flows, s.work = nil, work
-		return s, true, nil
+		return b.deliverySnapshot(ctx, ws, team, now, now.Add(-sleLookBack), true, false)
 	case "forecast":
 		if len(cmd.Args) > 0 && strings.EqualFold(cmd.Args[0], "epic") {
 			return nil, false, nil // an epic's open children are not indexed
@@ -125,7 +110,8 @@ func (b *Bot) windowSnapshot(ctx context.Context, team *config.Team, now time.Ti
 		if cmd.WorkingTime {
 			return b.historySnapshot(ctx, ws, team, now, from)
 		}
-		return b.deliverySnapshot(ctx, ws, team, now, from, true, true)
+		// vsm counts the queues now; efficiency reads no work in progress.
+		return b.deliverySnapshot(ctx, ws, team, now, from, cmd.Name == "vsm", true)
 	case "prs":
 		return b.pullRequestSnapshot(ctx, ws, team, now, from)
 	case "compare":
@@ -198,26 +184,22 @@ func (b *Bot) indexSnapshot(team *config.Team, statuses []coach.Status, lastSync
 }
 
 // deliverySnapshot reads the deliveries done in [from, now) (with their
-// times when times) and, when wip, the flows in progress.
+// times when times) and, when wip, the work in progress.
 func (b *Bot) deliverySnapshot(ctx context.Context, ws windowStore, team *config.Team, now, from time.Time, wip, times bool) (*snapshot, bool, error) {
-	statuses, last, stored, delivered, flows, changed, err := ws.TeamDeliveries(ctx, team.ID, from, now, wip, times && from.Before(now))
+	statuses, last, stored, delivered, work, changed, err := ws.TeamDeliveries(ctx, team.ID, from, now, wip, times && from.Before(now))
 	if err != nil {
 		return nil, false, fmt.Errorf("reading the flow index of %s: %w", team.ID, err)
 	}
-	return b.fromIndex(team, now, from, statuses, last, stored, delivered, flows, changed, wip, times)
-}
-
-// fromIndex makes the snapshot of a read from the flow index: the
-// deliveries done in [from, now) and, when wip, the flows in progress,
-// with the items changed after now read as of now instead.
-func (b *Bot) fromIndex(team *config.Team, now, from time.Time, statuses []coach.Status, last time.Time, stored string,
-	delivered []coach.Delivery, flows []coach.Flow, changed []coach.Item, wip, times bool) (*snapshot, bool, error) {
 	s, ok := b.indexSnapshot(team, statuses, last, now, stored)
 	if !ok {
 		return nil, false, nil
 	}
 	s.indexed = true
-	s.delivered, s.flows = withChanged(s.workflow, delivered, flows, changed, coach.Window{From: from, To: now}, wip, times)
+	var fresh []coach.Flow // the changed items in progress, as of now
+	s.delivered, fresh = withChanged(s.workflow, delivered, nil, changed, coach.Window{From: from, To: now}, wip, times)
+	if wip {
+		s.work = append(work, coach.WorkIn(fresh)...)
+	}
 	return s, true, nil
 }
 

@@ -219,6 +219,23 @@ func WorkOf(f Flow) Work {
 	return Work{Key: f.Item.Key, Title: f.Item.Title, Assignee: f.Item.Assignee, Status: f.Status, Class: f.Class, Started: f.Started}
 }
 
+// WorkIn is the work in progress among flows, in their order.
+func WorkIn(flows []Flow) []Work {
+	n := 0
+	for i := range flows {
+		if flows[i].InProgress() {
+			n++
+		}
+	}
+	work := make([]Work, 0, n)
+	for i := range flows {
+		if flows[i].InProgress() {
+			work = append(work, WorkOf(flows[i]))
+		}
+	}
+	return work
+}
+
 // InProgress is Flow.InProgress.
 func (x Work) InProgress() bool { return inProgress(x.Class, x.Started) }
 

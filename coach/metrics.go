@@ -376,19 +376,7 @@ func Aging(w Workflow, flows []Flow, now time.Time) AgingReport {
 // AgingAgainst is Aging against a given SLE (hasSLE false: none), for a
 // caller that read the SLE's deliveries apart from the flows in progress.
 func AgingAgainst(w Workflow, flows []Flow, now time.Time, sle float64, hasSLE bool) AgingReport {
-	n := 0
-	for i := range flows {
-		if flows[i].InProgress() {
-			n++
-		}
-	}
-	work := make([]Work, 0, n)
-	for i := range flows {
-		if flows[i].InProgress() {
-			work = append(work, WorkOf(flows[i]))
-		}
-	}
-	return AgingOf(w, work, now, sle, hasSLE)
+	return AgingOf(w, WorkIn(flows), now, sle, hasSLE)
 }
 
 // AgingOf is AgingAgainst over the work in progress as a windowed read

@@ -49,13 +49,13 @@ type VSMReport struct {
 // been read as of win.To (now), which also decides the items queued now.
 // clock measures time (nil: CalendarTime).
 func VSM(w Workflow, flows []Flow, win Window, clock Clock) VSMReport {
-	return VSMOf(w, timedDeliveries(w, flows, win, clock), flows, win)
+	return VSMOf(w, timedDeliveries(w, flows, win, clock), WorkIn(flows), win)
 }
 
 // VSMOf maps the value stream of the deliveries done in win, each with a
-// start carrying its Times; the queues now are those of the flows in
-// progress among flows, read as of win.To.
-func VSMOf(w Workflow, ds []Delivery, flows []Flow, win Window) VSMReport {
+// start carrying its Times; the queues now are those of the work in
+// progress, read as of win.To.
+func VSMOf(w Workflow, ds []Delivery, work []Work, win Window) VSMReport {
 	n := len(w.Stages)
 	type perStage struct {
 		active, wait []float64
@@ -95,11 +95,11 @@ func VSMOf(w Workflow, ds []Delivery, flows []Flow, win Window) VSMReport {
 
 	rs := newRoles(w)
 	queued := make([]int, n)
-	for _, f := range flows {
-		if !f.InProgress() {
+	for _, x := range work {
+		if !x.InProgress() {
 			continue
 		}
-		if sr := rs.of(f.Status); sr.stage >= 0 && sr.role == roleWait {
+		if sr := rs.of(x.Status); sr.stage >= 0 && sr.role == roleWait {
 			queued[sr.stage]++
 		}
 	}

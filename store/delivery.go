@@ -234,17 +234,17 @@ func decodeDelivery(d *coach.Delivery, rec string, t *coach.ItemTimes, slabs *ti
 // in [from, to) needs: the team's statuses and last sync, the flow index's
 // fingerprint, the deliveries the index has as done in the window (by done
 // time; with their Times, from the flow records, when times is true; else
-// from the compact members), the indexed flows in progress
-// when wip is true (oldest start first), and in full the items changed
-// after to. As with AnswerFlows, the caller reads the changed items itself
-// and drops them from the rest. Times are read as the index keeps them: in
-// calendar time, in whole milliseconds.
-func (db *DB) TeamDeliveries(ctx context.Context, team string, from, to time.Time, wip, times bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, inProgress []coach.Flow, changed []coach.Item, err error) {
-	r, err := db.readTeam(ctx, team, teamRead{from: from, to: to, wip: wip, head: true, deliveries: true, times: times})
+// from the compact records), the work in progress when wip is true (as
+// coach.Work, from the compact records, those changed after to left out),
+// and in full the items changed after to. As with AnswerFlows, the caller
+// reads the changed items itself and drops them from the rest. Times are
+// read as the index keeps them: in calendar time, in whole milliseconds.
+func (db *DB) TeamDeliveries(ctx context.Context, team string, from, to time.Time, wip, times bool) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, work []coach.Work, changed []coach.Item, err error) {
+	r, err := db.readTeam(ctx, team, teamRead{from: from, to: to, wip: wip, wipStatus: wip, wipLean: wip, head: true, deliveries: true, times: times})
 	if err != nil {
 		return nil, time.Time{}, "", nil, nil, nil, fmt.Errorf("reading deliveries of %s: %w", team, err)
 	}
-	return r.statuses, r.lastSync, r.fingerprint, r.delivered, r.flows, r.changed, nil
+	return r.statuses, r.lastSync, r.fingerprint, r.delivered, r.work, r.changed, nil
 }
 
 // TeamCycles is TeamDeliveries without Times, and with only when each
@@ -257,17 +257,6 @@ func (db *DB) TeamCycles(ctx context.Context, team string, from, to time.Time, w
 		return nil, time.Time{}, "", nil, nil, nil, fmt.Errorf("reading deliveries of %s: %w", team, err)
 	}
 	return r.statuses, r.lastSync, r.fingerprint, r.delivered, r.wipStarts, r.changed, nil
-}
-
-// TeamAging is TeamCycles with the work in progress as aging lists it
-// (coach.Work: key, title, assignee, status, class and start), those
-// changed after to left out. It reads the compact records only.
-func (db *DB) TeamAging(ctx context.Context, team string, from, to time.Time) (statuses []coach.Status, lastSync time.Time, fingerprint string, delivered []coach.Delivery, work []coach.Work, changed []coach.Item, err error) {
-	r, err := db.readTeam(ctx, team, teamRead{from: from, to: to, wip: true, wipStatus: true, wipLean: true, head: true, deliveries: true})
-	if err != nil {
-		return nil, time.Time{}, "", nil, nil, nil, fmt.Errorf("reading deliveries and work in progress of %s: %w", team, err)
-	}
-	return r.statuses, r.lastSync, r.fingerprint, r.delivered, r.work, r.changed, nil
 }
 
 // TeamWIP reads in one MULTI what the work in progress as of to needs:

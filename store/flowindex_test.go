@@ -488,9 +488,9 @@ func TestCycleDaysFollowTheFlows(t *testing.T) {
 		}
 		byKey := func(a, b coach.Work) int { return strings.Compare(a.Key, b.Key) }
 		slices.SortFunc(wantWIP, byKey)
-		_, _, _, _, lean, _, err := db.TeamAging(ctx, "payments", forever, forever)
+		_, _, _, _, lean, _, err := db.TeamDeliveries(ctx, "payments", forever, forever, true, false)
 		if err != nil {
-			t.Fatalf("batch %d: TeamAging: %v", batch, err)
+			t.Fatalf("batch %d: TeamDeliveries: %v", batch, err)
 		}
 		slices.SortFunc(lean, byKey)
 		if diff := cmp.Diff(lean, wantWIP, cmpopts.EquateEmpty()); diff != "" {
