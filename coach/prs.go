@@ -120,7 +120,7 @@ type Hours struct {
 
 // PRTimes is one pull request's flow.
 type PRTimes struct {
-	PR           PullRequest
+	PR           *PullRequest // the report's input, not a copy
 	Ready        time.Time // zero: unknown
 	FirstReview  time.Time // zero: no review at or before the merge (or now)
 	LastApproval time.Time // zero: not approved
@@ -145,7 +145,7 @@ func (o DeliveryOptions) reviewed(pr PullRequest, r Review) bool {
 
 // prTimes reads one pull request as of now. ship is the repository's
 // deployment index (nil: no deployments known).
-func (o DeliveryOptions) prTimes(pr PullRequest, ships *shipIndex, now time.Time) PRTimes {
+func (o DeliveryOptions) prTimes(pr *PullRequest, ships *shipIndex, now time.Time) PRTimes {
 	t := PRTimes{PR: pr, Ready: pr.Ready}
 	if t.Ready.After(now) {
 		t.Ready = time.Time{}
@@ -155,7 +155,7 @@ func (o DeliveryOptions) prTimes(pr PullRequest, ships *shipIndex, now time.Time
 		end = pr.Merged
 	}
 	for _, r := range pr.Reviews {
-		if r.Submitted.After(end) || !o.reviewed(pr, r) {
+		if r.Submitted.After(end) || !o.reviewed(*pr, r) {
 			continue
 		}
 		if t.FirstReview.IsZero() || r.Submitted.Before(t.FirstReview) {
@@ -197,7 +197,7 @@ func (o DeliveryOptions) prTimes(pr PullRequest, ships *shipIndex, now time.Time
 	}
 	// A merge-proxy repository has no deployments: no deploy span.
 	if merged && ships != nil && ships.source(pr.Repo) != SourceMergeProxy {
-		if d := ships.carrier(pr); d != nil {
+		if d := ships.carrier(*pr); d != nil {
 			t.Deployment = d
 			t.Deploy = measure("deploy", pr.Merged, d.Succeeded)
 		}
@@ -306,7 +306,7 @@ func prsWith(ships *shipIndex, prs []PullRequest, o DeliveryOptions, win Window)
 			r.Abandoned = append(r.Abandoned, refOf(pr))
 			continue
 		}
-		t := o.prTimes(pr, ships, now)
+		t := o.prTimes(p, ships, now)
 		r.PRs = append(r.PRs, t)
 		for _, name := range t.Negative {
 			r.NegativeSpans = append(r.NegativeSpans, NegativeSpan{PR: refOf(pr), Span: name})

@@ -143,7 +143,7 @@ func TestPRTimes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			pr := tt.pr()
 			ships := newShipIndex([]PullRequest{pr}, tt.deploy, o, at(30, 0))
-			got := spansOf(o.prTimes(pr, ships, at(30, 0)))
+			got := spansOf(o.prTimes(&pr, ships, at(30, 0)))
 			if diff := cmp.Diff(got, tt.want); diff != "" {
 				t.Errorf("spans (-got +want):\n%s", diff)
 			}
@@ -157,7 +157,7 @@ func TestPRTimesWorkingTime(t *testing.T) {
 	weekdays := [7]bool{time.Monday: true, time.Tuesday: true, time.Wednesday: true, time.Thursday: true, time.Friday: true}
 	o := DeliveryOptions{Clock: Calendar{Location: time.UTC, Workdays: weekdays}.Clock()}
 	pr := mergedPR(1, at(4, 12), at(7, 13), rv("bob", "APPROVED", at(7, 12)))
-	got := o.prTimes(pr, nil, at(30, 0))
+	got := o.prTimes(&pr, nil, at(30, 0))
 	if !got.Pickup.OK || got.Pickup.Hours != 24 {
 		t.Errorf("working-time pickup = %+v, want 24 hours", got.Pickup)
 	}
@@ -193,7 +193,7 @@ func TestPRsReport(t *testing.T) {
 
 	var merged []string
 	for _, p := range r.PRs {
-		merged = append(merged, refOf(p.PR).String())
+		merged = append(merged, refOf(*p.PR).String())
 	}
 	type summary struct {
 		Merged                              []string

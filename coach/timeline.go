@@ -142,8 +142,8 @@ func ItemTimeline(w Workflow, it Item, prs []PullRequest, deployments []Deployme
 		}
 	}
 	var waiting, reviewing, shipping []Span
-	for _, pr := range linked {
-		t := o.prTimes(pr, ships, now)
+	for i, pr := range linked {
+		t := o.prTimes(&linked[i], ships, now)
 		proxy := ships.source(pr.Repo) == SourceMergeProxy
 		tl.PRs = append(tl.PRs, t)
 		ref := refOf(pr)
