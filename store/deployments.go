@@ -417,31 +417,25 @@ func scanDeployment(data string, want *shaSet) (h deploymentHead, ok bool) {
 // keeps every deployment tied for first, so the caller's own choice among
 // them is unchanged.
 func selectDeployments(all map[string]string, want *shaSet) ([]coach.Deployment, int, error) {
-	// Each class's first success, by the class's index: a head keeps its
-	// index, so the second pass looks up no map.
+	// One pass: a class keeps the fields tied for its first success so
+	// far, and a deployment naming a wanted commit is kept as it is met,
+	// so no head of the thousands that are neither is held.
 	type class struct{ repo, source, env string }
-	classes := map[class]int{}
-	var first []time.Time
-	classOf := func(c class) int {
-		i, ok := classes[c]
+	type firsts struct {
+		at     time.Time
+		fields []string // scanned ones tied at at
+	}
+	classes := map[class]*firsts{}
+	classOf := func(c class) *firsts {
+		f, ok := classes[c]
 		if !ok {
-			i = len(first)
-			classes[c] = i
-			first = append(first, time.Time{})
+			f = &firsts{}
+			classes[c] = f
 		}
-		return i
+		return f
 	}
-	succeeded := func(i int, t time.Time) {
-		if !t.IsZero() && (first[i].IsZero() || t.Before(first[i])) {
-			first[i] = t
-		}
-	}
-	type head struct {
-		field, data string
-		class       int
-		deploymentHead
-	}
-	heads := make([]head, 0, len(all))
+	keep := map[string]string{}
+	odd := 0
 	var full map[string]string // records scanDeployment cannot read
 	for field, data := range all {
 		h, ok := scanDeployment(data, want)
@@ -452,24 +446,36 @@ func selectDeployments(all map[string]string, want *shaSet) ([]coach.Deployment,
 			full[field] = data
 			continue
 		}
-		i := classOf(class{h.repo, h.source, h.env})
-		heads = append(heads, head{field, data, i, h})
-		succeeded(i, h.succeeded)
-	}
-	decodedFull, odd, err := decodeDeploymentsOdd(full)
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, d := range decodedFull {
-		succeeded(classOf(class{d.Repo, d.Source, d.Environment}), d.Succeeded)
-	}
-	keep := map[string]string{}
-	for _, h := range heads {
 		if h.odd {
 			odd++
 		}
-		if h.named || (!h.succeeded.IsZero() && h.succeeded.Equal(first[h.class])) {
-			keep[h.field] = h.data
+		if h.named {
+			keep[field] = data
+		}
+		if h.succeeded.IsZero() {
+			continue
+		}
+		switch f := classOf(class{h.repo, h.source, h.env}); {
+		case f.at.IsZero() || h.succeeded.Before(f.at):
+			f.at, f.fields = h.succeeded, append(f.fields[:0], field)
+		case h.succeeded.Equal(f.at):
+			f.fields = append(f.fields, field)
+		}
+	}
+	decodedFull, fullOdd, err := decodeDeploymentsOdd(full)
+	if err != nil {
+		return nil, 0, err
+	}
+	// A record decoded whole is kept anyway; one that succeeded earlier
+	// than the scanned ones of its class makes them not first.
+	for _, d := range decodedFull {
+		if f := classOf(class{d.Repo, d.Source, d.Environment}); !d.Succeeded.IsZero() && (f.at.IsZero() || d.Succeeded.Before(f.at)) {
+			f.at, f.fields = d.Succeeded, nil
+		}
+	}
+	for _, f := range classes {
+		for _, field := range f.fields {
+			keep[field] = all[field]
 		}
 	}
 	kept, _, err := decodeDeploymentsOdd(keep)
@@ -480,5 +486,5 @@ func selectDeployments(all map[string]string, want *shaSet) ([]coach.Deployment,
 	// chooses among them itself.
 	ds := append(kept, decodedFull...)
 	sortDeployments(ds)
-	return ds, odd, nil
+	return ds, odd + fullOdd, nil
 }

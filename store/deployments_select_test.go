@@ -151,3 +151,42 @@ func TestSHASet(t *testing.T) {
 		}
 	}
 }
+
+// A record decoded whole (here JSON, as an older flowbot wrote it) that
+// succeeded before every scanned one of its class is that class's first:
+// the scanned ones stop being first and are not kept unless named.
+func TestSelectDeploymentsWholeRecordFirst(t *testing.T) {
+	t0 := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+	sha := func(n int) string { return fmt.Sprintf("%040d", n) }
+	all := map[string]string{}
+	for i, at := range []time.Time{t0, t0, t0.Add(time.Hour)} {
+		d := coach.Deployment{Repo: "acme/api", ID: int64(i + 1), Source: coach.DeploymentSourceAPI, Environment: "production",
+			SHA: sha(i + 1), Created: at.Add(-time.Minute), Succeeded: at, Commits: []string{sha(i + 1)}, HasCommits: true}
+		rec, err := encodeDeployment(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all[deploymentField(d)] = rec
+	}
+	js, err := json.Marshal(map[string]any{"v": 1, "repo": "acme/api", "id": 9, "source": coach.DeploymentSourceAPI,
+		"environment": "production", "sha": sha(9), "created": t0.Add(-2 * time.Hour), "succeeded": t0.Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all["acme/api#"+coach.DeploymentSourceAPI+"#9"] = string(js)
+	want := newSHASet(1)
+	p, _ := packSHA(sha(3))
+	want.add(p)
+	got, _, err := selectDeployments(all, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, d := range got {
+		ids = append(ids, d.ID)
+	}
+	// 9 first (whole), 3 named; 1 and 2, tied at t0, are no longer first.
+	if diff := cmp.Diff(ids, []int64{9, 3}); diff != "" {
+		t.Errorf("deployments kept (-got +want):\n%s", diff)
+	}
+}
