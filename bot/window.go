@@ -19,17 +19,18 @@ import (
 // item's history and every pull request:
 //
 //   - cycle-time, throughput: the deliveries the index has in the window
-//     from its compact members (key, created, started, done: a few numbers
-//     per item, not a flow), and for cycle time's reading when each item
-//     in progress started; wip: how many items are in progress in each
-//     status;
+//     from its compact records packed by day (key, started, done: a few
+//     numbers per item, not a flow), and for cycle time's reading when
+//     each item in progress started; wip: how many items are in progress
+//     in each status, as the index counts them;
 //     aging: the deliveries over the 90 days its SLE looks back and the
 //     work in progress as it lists it (coach.Work: key, title, assignee,
 //     status, class, start);
 //   - vsm, efficiency: the deliveries in the window with the times the
 //     index computed when it stored them, and for vsm, which counts the
-//     queues, the work in progress; with --working-time, whose clock the index does
-//     not keep, the histories of the items delivered in the window;
+//     queues, the work in progress; with --working-time, whose clock the
+//     index does not keep, the histories of the items delivered in the
+//     window;
 //   - forecast N, forecast --by: the deliveries of the 60 days its sample
 //     reads (an epic's forecast reads everything: its open children are
 //     not indexed);
@@ -196,7 +197,7 @@ func (b *Bot) deliverySnapshot(ctx context.Context, ws windowStore, team *config
 	}
 	s.indexed = true
 	var fresh []coach.Flow // the changed items in progress, as of now
-	s.delivered, fresh = withChanged(s.workflow, delivered, nil, changed, coach.Window{From: from, To: now}, wip, times)
+	s.delivered, fresh = withChanged(s.workflow, delivered, changed, coach.Window{From: from, To: now}, wip, times)
 	if wip {
 		s.work = append(work, coach.WorkIn(fresh)...)
 	}
@@ -216,7 +217,7 @@ func (b *Bot) cycleSnapshot(ctx context.Context, ws windowStore, team *config.Te
 	}
 	s.indexed = true
 	var fresh []coach.Flow
-	s.delivered, fresh = withChanged(s.workflow, delivered, nil, changed, coach.Window{From: from, To: now}, wip, false)
+	s.delivered, fresh = withChanged(s.workflow, delivered, changed, coach.Window{From: from, To: now}, wip, false)
 	for _, f := range fresh {
 		starts = append(starts, f.Started)
 	}
@@ -246,10 +247,11 @@ func (b *Bot) wipSnapshot(ctx context.Context, ws windowStore, team *config.Team
 
 // withChanged replaces what the index holds of the changed items with the
 // items read as of win.To: their deliveries done in win (with Times when
-// times) and, when wip, their flows in progress.
-func withChanged(wf coach.Workflow, delivered []coach.Delivery, flows []coach.Flow, changed []coach.Item, win coach.Window, wip, times bool) ([]coach.Delivery, []coach.Flow) {
+// times) and, when wip, their flows in progress, which it returns apart
+// (the store's work in progress already leaves the changed items out).
+func withChanged(wf coach.Workflow, delivered []coach.Delivery, changed []coach.Item, win coach.Window, wip, times bool) ([]coach.Delivery, []coach.Flow) {
 	if len(changed) == 0 {
-		return delivered, flows
+		return delivered, nil
 	}
 	skip := make(map[string]bool, len(changed))
 	for _, it := range changed {
@@ -261,26 +263,21 @@ func withChanged(wf coach.Workflow, delivered []coach.Delivery, flows []coach.Fl
 			keptD = append(keptD, d)
 		}
 	}
-	keptF := flows[:0]
-	for _, f := range flows {
-		if !skip[f.Item.Key] {
-			keptF = append(keptF, f)
-		}
-	}
 	now := coach.Flows(wf, changed, win.To)
 	var fresh []coach.Delivery
 	if times {
 		fresh = coach.NewTimer(wf, coach.CalendarTime).DeliveriesIn(now, win)
 	}
+	var inProgress []coach.Flow
 	for _, f := range now {
 		if !times && f.Delivered() && win.Contains(f.Done) {
 			fresh = append(fresh, coach.DeliveryOf(f))
 		}
 		if wip && f.InProgress() {
-			keptF = append(keptF, f)
+			inProgress = append(inProgress, f)
 		}
 	}
-	return append(keptD, fresh...), keptF
+	return append(keptD, fresh...), inProgress
 }
 
 func (b *Bot) historySnapshot(ctx context.Context, ws windowStore, team *config.Team, now, from time.Time) (*snapshot, bool, error) {
