@@ -378,7 +378,7 @@ func (db *DB) putFlowIndex(ctx context.Context, team, fingerprint string, flows 
 				// fail on the record itself.
 			case f.Delivered():
 				cycles.touch(msFloor(f.Done))
-			default:
+			case f.InProgress():
 				wips.touch(msFloor(f.Started))
 				counts[f.Status]--
 			}
