@@ -33,16 +33,14 @@ func Percentile(values []float64, p float64) (float64, bool) {
 
 // nearestRank reads the p-th percentile off sorted, which is not empty.
 func nearestRank(sorted []float64, p float64) float64 {
-	n := len(sorted)
-	// p*n before /100 keeps whole-number p exact: 85*20/100 is 17, where
-	// 0.85*20 need not be.
-	rank := int(math.Ceil(p * float64(n) / 100))
-	rank = min(max(rank, 1), n)
-	return sorted[rank-1]
+	return sorted[rankIndex(len(sorted), p)]
 }
 
-// rankIndex is the index nearestRank reads for p in n sorted values.
+// rankIndex is the index of the p-th percentile in n sorted values: the
+// ceil(p/100 * n)-th, kept within [1, n].
 func rankIndex(n int, p float64) int {
+	// p*n before /100 keeps whole-number p exact: 85*20/100 is 17, where
+	// 0.85*20 need not be.
 	rank := int(math.Ceil(p * float64(n) / 100))
 	return min(max(rank, 1), n) - 1
 }
@@ -370,17 +368,12 @@ type AgingReport struct {
 // as of now.
 func Aging(w Workflow, flows []Flow, now time.Time) AgingReport {
 	sle, ok := SLE(flows, now)
-	return AgingAgainst(w, flows, now, sle, ok)
+	return AgingOf(w, WorkIn(flows), now, sle, ok)
 }
 
-// AgingAgainst is Aging against a given SLE (hasSLE false: none), for a
-// caller that read the SLE's deliveries apart from the flows in progress.
-func AgingAgainst(w Workflow, flows []Flow, now time.Time, sle float64, hasSLE bool) AgingReport {
-	return AgingOf(w, WorkIn(flows), now, sle, hasSLE)
-}
-
-// AgingOf is AgingAgainst over the work in progress as a windowed read
-// brings it; any of work not in progress is left out.
+// AgingOf is Aging over the work in progress against a given SLE (hasSLE
+// false: none), for a caller that read the SLE's deliveries apart from the
+// work in progress; any of work not in progress is left out.
 func AgingOf(w Workflow, work []Work, now time.Time, sle float64, hasSLE bool) AgingReport {
 	r := AgingReport{SLE: sle, HasSLE: hasSLE}
 	p := newPlacer(w)

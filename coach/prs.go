@@ -121,9 +121,9 @@ type Hours struct {
 // PRTimes is one pull request's flow.
 type PRTimes struct {
 	PR           *PullRequest // the report's input, not a copy
-	Ready        time.Time // zero: unknown
-	FirstReview  time.Time // zero: no review at or before the merge (or now)
-	LastApproval time.Time // zero: not approved
+	Ready        time.Time    // zero: unknown
+	FirstReview  time.Time    // zero: no review at or before the merge (or now)
+	LastApproval time.Time    // zero: not approved
 	Deployment   *Deployment
 	// Coding, Draft, Pickup, Review, Merge and Deploy are the spans of
 	// docs/metrics.md; each is missing (OK false) when its ends

@@ -285,10 +285,7 @@ func (db *DB) TeamWIP(ctx context.Context, team string, to time.Time) (statuses 
 	if err != nil {
 		return fail(err)
 	}
-	if statuses, err = decodeStatuses(st); err != nil {
-		return fail(err)
-	}
-	if lastSync, err = decodeLastSync(last); err != nil {
+	if statuses, lastSync, err = decodeHead(st, last); err != nil {
 		return fail(err)
 	}
 	counts = make(map[string]int, len(stored.Val()))

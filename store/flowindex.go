@@ -757,10 +757,7 @@ func (db *DB) readTeam(ctx context.Context, team string, q teamRead) (teamData, 
 		return out, err
 	}
 	if q.head {
-		if out.statuses, err = decodeStatuses(statuses); err != nil {
-			return out, err
-		}
-		if out.lastSync, err = decodeLastSync(lastSync); err != nil {
+		if out.statuses, out.lastSync, err = decodeHead(statuses, lastSync); err != nil {
 			return out, err
 		}
 	}

@@ -567,10 +567,7 @@ func (db *DB) TeamPullRequests(ctx context.Context, team string, from time.Time)
 	if err != nil {
 		return fail(err)
 	}
-	if statuses, err = decodeStatuses(st); err != nil {
-		return fail(err)
-	}
-	if lastSync, err = decodeLastSync(last); err != nil {
+	if statuses, lastSync, err = decodeHead(st, last); err != nil {
 		return fail(err)
 	}
 	if stored.Val() != timed.Val() {

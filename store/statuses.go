@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/flowbot/flowbot/coach"
 	"github.com/redis/go-redis/v9"
@@ -63,6 +64,20 @@ func (db *DB) Statuses(ctx context.Context, team string) ([]coach.Status, error)
 		return nil, fmt.Errorf("reading statuses of %s: %w", team, err)
 	}
 	return st, nil
+}
+
+// decodeHead reads the replies to the GETs of a team's statuses and last
+// sync, which the windowed reads bring with their data.
+func decodeHead(statuses, lastSync *redis.StringCmd) ([]coach.Status, time.Time, error) {
+	st, err := decodeStatuses(statuses)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	last, err := decodeLastSync(lastSync)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return st, last, nil
 }
 
 // decodeStatuses reads the reply to a GET of a statuses key: nil when it
